@@ -1,0 +1,166 @@
+/** Start-up: catalogue, service worker, layout, routes, sync triggers. */
+import { loadCatalogue, t } from './i18n.js';
+import { h, mount } from './dom.js';
+import { clientId } from './db.js';
+import { onChanged } from './events.js';
+import { currentUser, memberships } from './session.js';
+import { startSyncScheduler } from './sync-scheduler.js';
+import { renderStatus } from './views/status.js';
+import { signInView } from './views/signin.js';
+import { issuesView } from './views/issues.js';
+import { issueView } from './views/issue.js';
+import { reportView } from './views/report.js';
+import { inspectionsView, inspectionView, inspectionLocationView } from './views/inspect.js';
+import { syncView } from './views/sync-panel.js';
+import { watchForUpdates } from './update.js';
+
+const ROUTES = [
+  [/^\/signin$/, signInView, { public: true }],
+  [/^\/issues$/, issuesView, { live: true }],
+  [/^\/issue\/([\w-]+)$/, issueView, { live: true, keys: ['id'] }],
+  [/^\/report$/, reportView, {}],
+  [/^\/inspect$/, inspectionsView, { live: true }],
+  [/^\/inspect\/([\w-]+)$/, inspectionView, { live: true, keys: ['id'] }],
+  [/^\/inspect\/([\w-]+)\/at\/([\w-]+)$/, inspectionLocationView, { live: true, keys: ['id', 'location'] }],
+  [/^\/sync$/, syncView, { live: true }],
+];
+
+const main = () => document.getElementById('main');
+let currentRoute = null;
+let renderToken = 0;
+
+function parseHash() {
+  const raw = location.hash.replace(/^#/, '') || '/issues';
+  const [path, query = ''] = raw.split('?');
+  return { path, query: Object.fromEntries(new URLSearchParams(query)) };
+}
+
+/** Navigate within the app. `replace` keeps filter changes out of the back-button history. */
+export function go(path, { replace = false } = {}) {
+  if (replace) history.replaceState(null, '', `#${path}`);
+  else history.pushState(null, '', `#${path}`);
+  render({ focusHeading: !replace });
+}
+
+async function render({ focusHeading = true, keepFocus = false } = {}) {
+  const token = ++renderToken;
+  const { path, query } = parseHash();
+  const user = await currentUser();
+  const match = ROUTES.map(([pattern, view, options]) => [pattern.exec(path), view, options]).find(([m]) => m);
+  if (!user && (!match || !match[2].public)) {
+    if (path !== '/signin') history.replaceState(null, '', '#/signin');
+    return renderView(token, signInView, { query }, { public: true }, focusHeading, keepFocus);
+  }
+  if (!match) {
+    history.replaceState(null, '', '#/issues');
+    return render({ focusHeading });
+  }
+  const [found, view, options] = match;
+  const params = { query };
+  (options.keys || []).forEach((key, i) => {
+    params[key] = found[i + 1];
+  });
+  return renderView(token, view, params, options, focusHeading, keepFocus);
+}
+
+async function renderView(token, view, params, options, focusHeading, keepFocus) {
+  const ctx = {
+    user: await currentUser(),
+    memberships: await memberships(),
+    go,
+    refresh: () => render({ focusHeading: false, keepFocus: true }),
+  };
+  const node = await view(ctx, params);
+  if (token !== renderToken) return; // a newer navigation won
+  const focusedId = keepFocus ? document.activeElement?.id : null;
+  currentRoute = { options };
+  mount(main(), node);
+  updateNavigation(ctx.user);
+  if (focusedId && document.getElementById(focusedId)) {
+    document.getElementById(focusedId).focus();
+  } else if (focusHeading) {
+    // Move focus to the new screen's heading so screen-reader users hear where they are.
+    const heading = main().querySelector('h2');
+    if (heading) {
+      heading.setAttribute('tabindex', '-1');
+      heading.focus({ preventScroll: false });
+    }
+  }
+}
+
+function updateNavigation(user) {
+  const nav = document.getElementById('nav');
+  const { path } = parseHash();
+  const items = [
+    ['/issues', 'nav.issues'],
+    ['/inspect', 'nav.inspect'],
+    ['/sync', 'nav.sync'],
+  ];
+  mount(
+    nav,
+    user
+      ? h(
+          'ul',
+          {},
+          items.map(([href, key]) =>
+            h(
+              'li',
+              {},
+              h('a', { href: `#${href}`, 'aria-current': path.startsWith(href) ? 'page' : null, text: t(key) }),
+            ),
+          ),
+        )
+      : null,
+  );
+}
+
+/** Re-render a live screen after data changed, unless the user is in the middle of typing in a form. */
+function refreshIfIdle() {
+  if (!currentRoute?.options.live) return;
+  if (main().querySelector('form[data-dirty]')) return;
+  render({ focusHeading: false, keepFocus: true });
+}
+
+let refreshTimer = null;
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(refreshIfIdle, 150);
+}
+
+function layout() {
+  document.title = t('app.name');
+  mount(
+    document.body,
+    h('a', { class: 'skip', href: '#main', text: t('app.skip'), onclick: (e) => { e.preventDefault(); main().focus(); } }),
+    h(
+      'header',
+      { class: 'topbar' },
+      h('p', { class: 'brand' }, h('img', { src: './icons/icon.svg', alt: '', width: 32, height: 32 }), t('app.name')),
+      h('nav', { id: 'nav', 'aria-label': t('nav.label') }),
+    ),
+    h('section', { id: 'status', class: 'status', 'aria-label': t('status.region') }),
+    h('div', { id: 'update', class: 'update', hidden: true }),
+    h('main', { id: 'main', tabindex: '-1' }),
+    h('div', { id: 'toast', class: 'toast', role: 'status', 'aria-live': 'polite' }),
+  );
+}
+
+async function start() {
+  await loadCatalogue('en');
+  layout();
+  await clientId();
+  watchForUpdates(document.getElementById('update'));
+  onChanged((change) => {
+    renderStatus(document.getElementById('status'), change);
+    if (['data', 'outbox', 'recorded', 'rejections'].includes(change.what)) scheduleRefresh();
+  });
+  addEventListener('online', () => renderStatus(document.getElementById('status')));
+  addEventListener('offline', () => renderStatus(document.getElementById('status')));
+  addEventListener('hashchange', () => render());
+  await renderStatus(document.getElementById('status'));
+  await render({ focusHeading: false });
+  startSyncScheduler();
+  document.documentElement.dataset.ready = 'true';
+}
+
+start();

@@ -1,0 +1,86 @@
+/**
+ * Apply a mutation to the local copy at once, so the screen shows the change before the server has it.
+ * The server stays authoritative: after each pull the copy is replaced by the server's state and the
+ * still-unsent mutations are applied again on top (a rebase).
+ */
+import { req } from './db.js';
+
+/** The stores a mutation's local effect touches, for opening the transaction. */
+export function storesFor(name) {
+  if (name.startsWith('issue.')) return ['issues'];
+  if (name === 'photo.attach') return ['photos'];
+  if (name.startsWith('inspection.')) return ['inspections'];
+  return [];
+}
+
+export async function applyLocally(tx, mutation, userId) {
+  const { name, args, at } = mutation;
+  switch (name) {
+    case 'issue.create': {
+      const store = tx.objectStore('issues');
+      const existing = await req(store.get(args.id));
+      if (existing && !existing.pending) return;
+      await req(
+        store.put({
+          ...args,
+          status: 'reported',
+          owner_id: null,
+          assignee_id: null,
+          due_date: null,
+          raised_by: userId,
+          created_at: args.captured_at,
+          updated_at: args.captured_at,
+          merged_into: null,
+          withdrawn: false,
+          field_stamps: {},
+          pending: true,
+        }),
+      );
+      return;
+    }
+    case 'issue.update': {
+      const store = tx.objectStore('issues');
+      const issue = await req(store.get(args.id));
+      if (!issue) return;
+      const stamps = { ...(issue.field_stamps || {}) };
+      for (const field of Object.keys(args.fields)) stamps[field] = at;
+      await req(store.put({ ...issue, ...args.fields, field_stamps: stamps, pending_edit: true }));
+      return;
+    }
+    case 'issue.status': {
+      const store = tx.objectStore('issues');
+      const issue = await req(store.get(args.id));
+      if (issue) await req(store.put({ ...issue, status: args.status, pending_edit: true }));
+      return;
+    }
+    case 'issue.withdraw': {
+      const store = tx.objectStore('issues');
+      const issue = await req(store.get(args.id));
+      if (issue) await req(store.put({ ...issue, withdrawn: true, pending_edit: true }));
+      return;
+    }
+    case 'photo.attach': {
+      const store = tx.objectStore('photos');
+      const existing = await req(store.get(args.id));
+      if (!existing) await req(store.put({ ...args, added_by: userId, uploaded: false, pending: true }));
+      return;
+    }
+    case 'inspection.create': {
+      const store = tx.objectStore('inspections');
+      const existing = await req(store.get(args.id));
+      if (!existing) {
+        await req(store.put({ ...args, created_by: userId, finished_at: null, field_stamps: {}, pending: true }));
+      }
+      return;
+    }
+    case 'inspection.update': {
+      const store = tx.objectStore('inspections');
+      const inspection = await req(store.get(args.id));
+      if (inspection) await req(store.put({ ...inspection, ...args.fields, pending_edit: true }));
+      return;
+    }
+    default:
+      // issue.comment has no local record of its own: the timeline shows unsent comments from the outbox.
+      return;
+  }
+}

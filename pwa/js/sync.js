@@ -1,0 +1,263 @@
+/**
+ * The sync loop: push the outbox, upload photo bytes, pull what changed. Runs in a page or in the service worker
+ * (Background Sync), and only one of them at a time (Web Locks), so two tabs never send the same numbers.
+ */
+import { api, ApiError } from './api.js';
+import { SERVER_STORES, getAll, getMeta, metaIn, putMetaIn, req, setMeta, write, clientId as loadClientId, get } from './db.js';
+import { laterStamp } from './hlc.js';
+import { applyLocally } from './local-apply.js';
+import { notifyChanged } from './events.js';
+import { uploadPhoto } from './tus.js';
+
+const MAX_BATCH = 500;
+const LOCK_NAME = 'estatewalk-sync';
+
+const ENTITY_STORES = {
+  estate: 'estates',
+  location: 'locations',
+  member: 'members',
+  issue: 'issues',
+  issue_event: 'events',
+  photo: 'photos',
+  inspection: 'inspections',
+  rejection: 'rejections',
+};
+
+/** Why a sync stopped early, for the indicator. */
+export class SyncStopped extends Error {}
+
+let progressListener = null;
+export function onUploadProgress(listener) {
+  progressListener = listener;
+}
+
+/**
+ * One full round. Returns `{ran: false}` when another tab holds the lock. Errors other than "offline" or
+ * "signed out" are recorded for the indicator and rethrown.
+ */
+export async function syncOnce() {
+  if (navigator.locks) {
+    return navigator.locks.request(LOCK_NAME, { ifAvailable: true }, async (lock) => {
+      if (!lock) return { ran: false };
+      return runRound();
+    });
+  }
+  return runRound();
+}
+
+async function runRound() {
+  const user = await getMeta('user');
+  if (!user) return { ran: false };
+  const clientId = await loadClientId();
+  notifyChanged('sync', { state: 'running' });
+  try {
+    await pushOutbox(clientId);
+    await pullChanges(clientId);
+    const photos = await uploadPhotos();
+    // Attaching photos may have been pushed before the bytes arrived; pull once more so "uploaded" is current.
+    if (photos.uploaded) await pullChanges(clientId);
+    await write(['meta'], async (tx) => {
+      await putMetaIn(tx, 'last_sync_ok', Date.now());
+      await putMetaIn(tx, 'last_sync_error', photos.failed ? photos.error : null);
+      await putMetaIn(tx, 'session_expired', false);
+    });
+    return { ran: true, ok: true };
+  } catch (error) {
+    if (error instanceof ApiError && error.isSignedOut) {
+      // Keep everything queued; the user signs in again and the next round sends it.
+      await setMeta('session_expired', true);
+    } else if (!(error instanceof ApiError && error.isNetwork)) {
+      await setMeta('last_sync_error', error.message);
+    }
+    return { ran: true, ok: false, error };
+  } finally {
+    notifyChanged('sync', { state: 'idle' });
+  }
+}
+
+function learnServerTime(tx, serverTime) {
+  if (typeof serverTime !== 'number') return Promise.resolve();
+  return putMetaIn(tx, 'clock_offset', serverTime - Date.now());
+}
+
+function argsForWire(mutation) {
+  return { id: mutation.id, name: mutation.name, args: mutation.args, at: mutation.at };
+}
+
+async function pushOutbox(clientId) {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const pending = await getAll('outbox');
+    if (!pending.length) return;
+    const batch = pending.slice(0, MAX_BATCH);
+    let response;
+    try {
+      response = await api.push(clientId, batch.map(argsForWire));
+    } catch (error) {
+      if (error instanceof ApiError && error.code === '409.2' && error.problem.expected_mutation_id) {
+        await realignNumbers(error.problem.expected_mutation_id);
+        continue;
+      }
+      throw error;
+    }
+    await acknowledge(batch, response);
+  }
+}
+
+/**
+ * The server expects a different next number. Lower than ours: it lost mutations we already dropped (restored
+ * from a backup), so our unsent ones move down to follow on. Higher: it applied some whose answer we never got.
+ */
+async function realignNumbers(expected) {
+  await write(['outbox', 'meta'], async (tx) => {
+    const store = tx.objectStore('outbox');
+    const pending = await req(store.getAll());
+    if (!pending.length) return;
+    if (expected > pending[0].id) {
+      for (const mutation of pending) if (mutation.id < expected) await req(store.delete(mutation.id));
+      return;
+    }
+    await req(store.clear());
+    let next = expected;
+    for (const mutation of pending) {
+      await req(store.put({ ...mutation, id: next }));
+      next += 1;
+    }
+    await putMetaIn(tx, 'next_mutation_id', next);
+  });
+}
+
+async function acknowledge(batch, response) {
+  const byId = new Map(batch.map((m) => [m.id, m]));
+  let rejected = 0;
+  await write(['outbox', 'rejections', 'meta'], async (tx) => {
+    const clientId = await metaIn(tx, 'client_id');
+    for (const result of response.results || []) {
+      const mutation = byId.get(result.id);
+      if (!mutation) continue;
+      if (result.status === 'rejected') {
+        rejected += 1;
+        await req(
+          tx.objectStore('rejections').put({
+            id: `${clientId}:${mutation.id}`,
+            mutation_id: mutation.id,
+            name: mutation.name,
+            args: mutation.args,
+            reason: result.reason,
+            at: mutation.at,
+            dismissed: false,
+          }),
+        );
+      }
+      await req(tx.objectStore('outbox').delete(mutation.id));
+    }
+    // Anything at or below the server's last number is applied even if its result line went missing.
+    for (const mutation of batch) {
+      if (mutation.id <= response.last_mutation_id) await req(tx.objectStore('outbox').delete(mutation.id));
+    }
+    await learnServerTime(tx, response.server_time);
+  });
+  if (rejected) {
+    // A refused change was already shown locally; start the copy afresh so the screen matches the server.
+    await setMeta('cursor', null);
+    notifyChanged('rejections');
+  }
+  notifyChanged('outbox');
+}
+
+async function pullChanges(clientId) {
+  let cursor = await getMeta('cursor');
+  for (let page = 0; page < 10000; page += 1) {
+    const response = await api.pull(clientId, cursor);
+    await applyPulled(response);
+    cursor = response.cursor;
+    if (!response.has_more) break;
+  }
+  notifyChanged('data');
+}
+
+/** Apply one page of pulled changes, then replay unsent mutations on top, in one transaction. */
+async function applyPulled(response) {
+  const stores = [...SERVER_STORES, 'rejections', 'outbox', 'meta', 'blobs'];
+  await write(stores, async (tx) => {
+    if (response.reset) {
+      for (const name of SERVER_STORES) await req(tx.objectStore(name).clear());
+    }
+    let last = await metaIn(tx, 'hlc');
+    const user = await metaIn(tx, 'user');
+    for (const change of response.changes || []) {
+      const storeName = ENTITY_STORES[change.entity];
+      if (!storeName) continue;
+      const store = tx.objectStore(storeName);
+      if (change.deleted) {
+        await req(store.delete(change.id));
+        continue;
+      }
+      if (!change.data) continue;
+      if (storeName === 'rejections') {
+        const existing = await req(store.get(change.id));
+        await req(store.put({ ...change.data, args: existing?.args, dismissed: existing?.dismissed ?? false }));
+        continue;
+      }
+      await req(store.put(change.data));
+      if (change.data.at) last = laterStamp(last, change.data.at);
+      if (storeName === 'photos' && change.data.uploaded) {
+        // The server has these bytes (perhaps from another phone): nothing left to upload.
+        const blob = await req(tx.objectStore('blobs').get(change.data.sha256));
+        if (blob && !blob.uploaded) await req(tx.objectStore('blobs').put({ ...blob, uploaded: true }));
+      }
+    }
+    const outbox = tx.objectStore('outbox');
+    if (typeof response.last_mutation_id === 'number') {
+      for (const mutation of await req(outbox.getAll())) {
+        if (mutation.id <= response.last_mutation_id) await req(outbox.delete(mutation.id));
+      }
+    }
+    for (const mutation of await req(outbox.getAll())) await applyLocally(tx, mutation, user?.id);
+    if (last) await putMetaIn(tx, 'hlc', last);
+    await putMetaIn(tx, 'cursor', response.cursor);
+    await learnServerTime(tx, response.server_time);
+  });
+}
+
+/** Upload every photo whose bytes the server lacks. One refused photo never holds up the others. */
+async function uploadPhotos() {
+  const waiting = (await getAll('blobs')).filter((b) => !b.uploaded);
+  let uploaded = 0;
+  let failed = 0;
+  let lastError = null;
+  for (const row of waiting) {
+    try {
+      await uploadPhoto({
+        blob: row.blob,
+        sha256: row.sha256,
+        uploadUrl: row.upload_url,
+        onUrl: (url) => updateBlob(row.sha256, { upload_url: url }),
+        onProgress: (offset) => {
+          progressListener?.({ sha256: row.sha256, sent: offset, total: row.blob.size });
+          notifyChanged('upload', { sha256: row.sha256, sent: offset, total: row.blob.size });
+        },
+      });
+      await updateBlob(row.sha256, { uploaded: true, upload_url: null, sent: row.blob.size });
+      uploaded += 1;
+      notifyChanged('outbox');
+    } catch (error) {
+      if (error.restart) await updateBlob(row.sha256, { upload_url: null });
+      // A network failure means every later photo would fail too: stop and try again next round.
+      if (!error.status) throw new ApiError(0, { detail: error.message });
+      if (error.status === 401) throw new ApiError(401, { detail: error.message });
+      failed += 1;
+      lastError = error.message;
+    }
+  }
+  return { uploaded, failed, error: lastError };
+}
+
+async function updateBlob(sha256, changes) {
+  await write(['blobs'], async (tx) => {
+    const store = tx.objectStore('blobs');
+    const row = await req(store.get(sha256));
+    if (row) await req(store.put({ ...row, ...changes }));
+  });
+}
+
+export { get as getRecord };

@@ -1,0 +1,295 @@
+/** One issue: details, photos, the timeline (who said what, when) and what the user can do about it. */
+import { h, field, select } from '../dom.js';
+import { t, formatDateTime, formatDate } from '../i18n.js';
+import { get, getAll } from '../db.js';
+import { recordChange, recordChanges, pendingForIssue } from '../outbox.js';
+import { photoUrl } from '../api.js';
+import { verifyStored } from '../photos.js';
+import { roleOn } from '../session.js';
+import { toast } from '../toast.js';
+import { photoPicker, photoChanges } from './photo-picker.js';
+import {
+  CATEGORIES, PRIORITIES, categoryLabel, statusLabel, locationsFor, quickActions, isOpen, trackDirty,
+} from './common.js';
+
+let objectUrls = [];
+
+/** Next statuses a role may choose; the server has the last word and rejects with a reason. */
+function statusChoices(role, status) {
+  if (role === 'staff') {
+    const next = {
+      reported: ['acknowledged', 'wont_fix'],
+      acknowledged: ['in_progress', 'wont_fix'],
+      in_progress: ['fixed', 'wont_fix'],
+      disputed: ['in_progress', 'fixed', 'wont_fix'],
+      fixed: ['wont_fix'],
+      wont_fix: ['reported'],
+    };
+    return next[status] || [];
+  }
+  if (role === 'tra_rep' && status === 'fixed') return ['confirmed', 'disputed'];
+  if (role === 'contractor' && ['acknowledged', 'in_progress', 'disputed'].includes(status)) return ['in_progress', 'fixed'];
+  return [];
+}
+
+function describeEvent(event, names) {
+  const actor = names(event.actor_id);
+  const d = event.data || {};
+  switch (event.kind) {
+    case 'comment':
+      return [t('event.comment', { actor }), h('blockquote', { text: d.body })];
+    case 'status_changed':
+      return [
+        t('event.status_changed', { actor, from: statusLabel(d.from), to: statusLabel(d.to) }),
+        d.note ? h('blockquote', { text: d.note }) : null,
+      ];
+    case 'field_changed':
+      return [
+        t('event.field_changed', { actor, field: t(`field.${d.field}`), old: d.old ?? '', new: d.new ?? '' }),
+        d.concurrent ? h('p', { class: 'warning', text: t('event.field_changed_concurrent') }) : null,
+      ];
+    case 'superseded_edit':
+      return [t('event.superseded_edit', { actor, field: t(`field.${d.field}`), value: d.value ?? '' })];
+    default:
+      return [t(`event.${event.kind}`, { actor })];
+  }
+}
+
+function describePending(mutation) {
+  const key = `event.pending.${mutation.name}`;
+  if (mutation.name === 'issue.comment') return [t(key), h('blockquote', { text: mutation.args.body })];
+  if (mutation.name === 'issue.status') {
+    return [t(key, { to: statusLabel(mutation.args.status) }), mutation.args.note ? h('blockquote', { text: mutation.args.note }) : null];
+  }
+  return [t(key)];
+}
+
+async function photoFigure(photo, n) {
+  const stored = await get('blobs', photo.sha256);
+  if (stored?.blob) {
+    const url = URL.createObjectURL(stored.blob);
+    objectUrls.push(url);
+    return h(
+      'li',
+      { 'data-sha256': photo.sha256 },
+      h('img', { src: url, alt: t('issue.photo_alt', { n }), loading: 'lazy', width: photo.width || null, height: photo.height || null }),
+      stored.uploaded ? null : h('span', { class: 'badge pending', text: t('issue.photo_pending') }),
+    );
+  }
+  if (navigator.onLine && photo.uploaded !== false) {
+    return h('li', { 'data-sha256': photo.sha256 }, h('img', { src: photoUrl(photo.sha256, 'display'), alt: t('issue.photo_alt', { n }), loading: 'lazy' }));
+  }
+  return h('li', { 'data-sha256': photo.sha256, class: 'photo-missing', text: photo.uploaded === false ? t('issue.photo_pending') : t('issue.photo_remote') });
+}
+
+export async function issueView(ctx, { id }) {
+  objectUrls.forEach((url) => URL.revokeObjectURL(url));
+  objectUrls = [];
+  const issue = await get('issues', id);
+  const back = h('p', {}, h('a', { href: '#/issues', text: t('issue.back') }));
+  if (!issue) return h('section', { class: 'screen' }, h('h2', { text: t('issue.not_found') }), back);
+
+  const role = roleOn(ctx.memberships, issue.estate_id);
+  const [members, locations, events, photos, pending] = await Promise.all([
+    getAll('members', 'estate_id', issue.estate_id),
+    locationsFor(issue.estate_id),
+    getAll('events', 'issue_id', id),
+    getAll('photos', 'issue_id', id),
+    pendingForIssue(id),
+  ]);
+  const memberNames = new Map(members.map((m) => [m.user_id, m.name]));
+  const names = (userId) => (userId === ctx.user.id ? t('event.you') : memberNames.get(userId) || t('event.someone'));
+  const locationLabel = locations.find((l) => l.id === issue.location_id)?.label || t('issue.none');
+  const say = (message) => {
+    toast(message);
+    ctx.refresh();
+  };
+
+  const details = h(
+    'dl',
+    { class: 'details' },
+    [
+      [t('issue.status'), statusLabel(issue.status)],
+      [t('issue.location'), locationLabel],
+      [t('issue.category'), categoryLabel(issue.category)],
+      [t('issue.priority'), t(`priority.${issue.priority}`)],
+      [t('issue.raised_by'), names(issue.raised_by)],
+      [t('issue.captured_at'), formatDateTime(issue.captured_at)],
+      [t('issue.owner'), issue.owner_id ? names(issue.owner_id) : t('issue.none')],
+      [t('issue.due_date'), issue.due_date ? formatDate(issue.due_date) : t('issue.none')],
+    ].map(([term, value]) => h('div', {}, h('dt', { text: term }), h('dd', { text: value }))),
+  );
+
+  const figures = await Promise.all(
+    photos.sort((a, b) => String(a.captured_at).localeCompare(String(b.captured_at))).map((p, i) => photoFigure(p, i + 1)),
+  );
+
+  const timeline = [
+    ...events.map((event) => ({ at: event.at || event.recorded_at, node: describeEvent(event, names), kind: event.kind })),
+    ...pending
+      .filter((m) => m.name !== 'issue.create' || !events.length)
+      .map((m) => ({ at: m.at, node: describePending(m), kind: 'pending', pending: true })),
+  ].sort((a, b) => String(a.at).localeCompare(String(b.at)));
+
+  const open = isOpen(issue) && !issue.withdrawn;
+  const picker = photoPicker({ label: t('issue.add_photos') });
+  const addPhotos = h(
+    'form',
+    {
+      class: 'card',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        await picker.busy();
+        if (!picker.photos.length) return;
+        const { mutations, blobs } = photoChanges(issue.id, picker.photos);
+        await recordChanges(mutations, { blobs });
+        for (const blob of blobs) if (!(await verifyStored(blob.sha256))) return toast(t('report.verify_failed'));
+        picker.clear();
+        say(t('issue.saved'));
+      },
+    },
+    picker.node,
+    h('button', { type: 'submit', class: 'secondary', text: t('issue.comment_send') }),
+  );
+
+  const commentBox = h('textarea', { id: 'comment-body', name: 'body', rows: 3 });
+  const commentError = h('p', { class: 'error', role: 'alert' });
+  const commentForm = trackDirty(
+    h(
+      'form',
+      {
+        class: 'card',
+        onsubmit: async (event) => {
+          event.preventDefault();
+          const body = commentBox.value.trim();
+          if (!body) {
+            commentError.textContent = t('issue.comment_empty');
+            return;
+          }
+          await recordChange('issue.comment', { id: crypto.randomUUID(), issue_id: issue.id, body });
+          commentForm.removeAttribute('data-dirty');
+          say(t('issue.saved'));
+        },
+      },
+      field(t('issue.comment'), commentBox),
+      commentError,
+      h('button', { type: 'submit', class: 'primary', text: t('issue.comment_send') }),
+    ),
+  );
+
+  const choices = statusChoices(role, issue.status);
+  const statusForm = choices.length
+    ? trackDirty(
+        h(
+          'form',
+          {
+            class: 'card',
+            onsubmit: async (event) => {
+              event.preventDefault();
+              const form = event.target;
+              const note = form.elements.note.value.trim() || null;
+              await recordChange('issue.status', { id: issue.id, status: form.elements.status.value, note });
+              form.removeAttribute('data-dirty');
+              say(t('issue.saved'));
+            },
+          },
+          h('h3', { text: t('issue.change_status') }),
+          field(t('issue.status'), select(choices.map((s) => [s, statusLabel(s)]), choices[0], { name: 'status', id: 'status-choice' })),
+          field(t('issue.status_note'), h('textarea', { name: 'note', id: 'status-note', rows: 2 })),
+          h('button', { type: 'submit', class: 'secondary', text: t('issue.status_save') }),
+        ),
+      )
+    : null;
+
+  const editable = open && (role === 'staff' || role === 'tra_rep');
+  const editForm = editable ? editIssueForm(issue, locations, say) : null;
+
+  return h(
+    'article',
+    { class: 'screen issue', 'data-issue-id': issue.id },
+    back,
+    h('h2', { text: issue.title }),
+    issue.withdrawn ? h('p', { class: 'warning', text: t('issue.withdrawn') }) : null,
+    issue.merged_into ? h('p', { class: 'warning' }, h('a', { href: `#/issue/${issue.merged_into}`, text: t('issue.merged') })) : null,
+    issue.pending ? h('p', { class: 'badge pending', text: t('issues.pending') }) : null,
+    issue.description ? h('p', { class: 'description', text: issue.description }) : null,
+    h('section', { 'aria-labelledby': 'details-h' }, h('h3', { id: 'details-h', class: 'visually-hidden', text: t('issue.details') }), details),
+    open ? quickActions(ctx, issue, say) : null,
+    h(
+      'section',
+      { 'aria-labelledby': 'photos-h' },
+      h('h3', { id: 'photos-h', text: t('issue.photos') }),
+      figures.length ? h('ul', { class: 'photos' }, figures) : h('p', { class: 'muted', text: t('issue.no_photos') }),
+      open ? addPhotos : null,
+    ),
+    open ? commentForm : null,
+    statusForm,
+    editForm,
+    h(
+      'section',
+      { 'aria-labelledby': 'timeline-h' },
+      h('h3', { id: 'timeline-h', text: t('issue.timeline') }),
+      h(
+        'ol',
+        { class: 'timeline' },
+        timeline.map((entry) =>
+          h(
+            'li',
+            { class: entry.pending ? 'pending' : '', 'data-kind': entry.kind },
+            h('p', { class: 'when', text: stampTime(entry.at) }),
+            entry.node,
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Stamps start with unix milliseconds; server events may also carry ISO times. */
+function stampTime(at) {
+  if (!at) return '';
+  const match = /^(\d{15}):/.exec(at);
+  return formatDateTime(match ? Number(match[1]) : at);
+}
+
+function editIssueForm(issue, locations, say) {
+  const title = h('input', { name: 'title', id: 'edit-title', value: issue.title, required: true });
+  const description = h('textarea', { name: 'description', id: 'edit-description', rows: 3, value: issue.description || '' });
+  const category = select(CATEGORIES.map((c) => [c, categoryLabel(c)]), issue.category, { name: 'category', id: 'edit-category' });
+  const priority = select(PRIORITIES.map((p) => [p, t(`priority.${p}`)]), issue.priority, { name: 'priority', id: 'edit-priority' });
+  const location = select([['', t('report.location_none')], ...locations.map((l) => [l.id, l.label])], issue.location_id || '', {
+    name: 'location_id',
+    id: 'edit-location',
+  });
+  const form = trackDirty(
+    h(
+      'form',
+      {
+        onsubmit: async (event) => {
+          event.preventDefault();
+          const values = {
+            title: title.value.trim(),
+            description: description.value,
+            category: category.value,
+            priority: priority.value,
+            location_id: location.value || null,
+          };
+          const fields = Object.fromEntries(Object.entries(values).filter(([key, value]) => (issue[key] ?? '') !== (value ?? '')));
+          if (!Object.keys(fields).length) return;
+          // `base` tells the server which version of each field we were looking at, so a concurrent edit is flagged.
+          const base = Object.fromEntries(Object.keys(fields).filter((f) => issue.field_stamps?.[f]).map((f) => [f, issue.field_stamps[f]]));
+          await recordChange('issue.update', { id: issue.id, fields, ...(Object.keys(base).length ? { base } : {}) });
+          form.removeAttribute('data-dirty');
+          say(t('issue.saved'));
+        },
+      },
+      field(t('report.what'), title),
+      field(t('report.description'), description),
+      field(t('report.category'), category),
+      field(t('report.priority'), priority),
+      field(t('report.location'), location),
+      h('button', { type: 'submit', class: 'secondary', text: t('issue.edit_save') }),
+    ),
+  );
+  return h('details', { class: 'card edit' }, h('summary', { text: t('issue.edit') }), form);
+}

@@ -1,0 +1,102 @@
+/**
+ * The service worker only caches the app shell and wakes the sync loop. Each version precaches every shell file
+ * into its own cache before it may take over, and answers only from that cache, so a page is never served half
+ * old and half new files. It never touches /api/*: data lives in IndexedDB, and sessions must not be cached.
+ */
+import { syncOnce } from './js/sync.js';
+
+// Bump on every release; bench/pwa_shell_size.py and the shell test read the list below.
+const VERSION = '2026-11-23.1';
+const CACHE = `estatewalk-shell-${VERSION}`;
+const SHELL = [
+  './',
+  './index.html',
+  './manifest.json',
+  './styles.css',
+  './i18n/en.json',
+  './icons/icon.svg',
+  './icons/icon-192.png',
+  './icons/icon-512.png',
+  './icons/icon-maskable-512.png',
+  './js/api.js',
+  './js/app.js',
+  './js/db.js',
+  './js/dom.js',
+  './js/events.js',
+  './js/hlc.js',
+  './js/i18n.js',
+  './js/local-apply.js',
+  './js/outbox.js',
+  './js/photos.js',
+  './js/session.js',
+  './js/sync-scheduler.js',
+  './js/sync.js',
+  './js/toast.js',
+  './js/tus.js',
+  './js/update.js',
+  './js/views/common.js',
+  './js/views/inspect.js',
+  './js/views/issue.js',
+  './js/views/issues.js',
+  './js/views/photo-picker.js',
+  './js/views/report.js',
+  './js/views/signin.js',
+  './js/views/status.js',
+  './js/views/sync-panel.js',
+];
+
+self.addEventListener('install', (event) => {
+  // cache: 'reload' skips the HTTP cache, so a new version never precaches a stale copy of an old file.
+  event.waitUntil(
+    caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })))),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith('estatewalk-shell-') && name !== CACHE) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener('message', (event) => {
+  // The page asks for this only after the user accepted the new version.
+  if (event.data?.type === 'skip-waiting') self.skipWaiting();
+});
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (url.origin !== self.location.origin || event.request.method !== 'GET') return;
+  if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/schema')) return;
+  event.respondWith(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      if (event.request.mode === 'navigate') {
+        return (await cache.match('./index.html')) || fetch(event.request);
+      }
+      return (await cache.match(event.request, { ignoreVary: true })) || fetch(event.request);
+    })(),
+  );
+});
+
+// Background Sync (Chromium): the network came back while no page was open, or the page was in the background.
+self.addEventListener('sync', (event) => {
+  if (event.tag !== 'estatewalk-outbox') return;
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: 'window' });
+      if (windows.length) {
+        // An open page runs the loop itself and shows progress; it holds the Web Lock either way.
+        windows.forEach((client) => client.postMessage({ type: 'sync-requested' }));
+        return;
+      }
+      const result = await syncOnce();
+      // Throwing asks the browser to retry later with its own backoff.
+      if (result.ran && !result.ok) throw result.error;
+    })(),
+  );
+});

@@ -1,0 +1,1 @@
+"""The Estatewalk server: HTTP, storage and operations around the sync engine in ``sync/``."""

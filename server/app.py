@@ -1,0 +1,69 @@
+"""Building the Litestar application: every framework setting in one visible place."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+
+from server import demo
+from server.auth import routes as auth_routes
+from server.auth.dependencies import current_viewer
+from server.db.engine import close_pool, migrate, open_pool, use_database
+from server.health import health
+from server.problems import EXCEPTION_HANDLERS
+from server.settings import Settings, settings_from_env
+from server.sync_api import routes as sync_routes
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or settings_from_env()
+
+    @asynccontextmanager
+    async def database(app: Litestar) -> AsyncIterator[None]:
+        engine = use_database(settings)
+        await open_pool(engine)
+        try:
+            await migrate()
+            if settings.demo:
+                await demo.load_demo_data()
+            yield
+        finally:
+            await close_pool(engine)
+
+    route_handlers: list = [health, *auth_routes.ROUTES, *sync_routes.ROUTES]
+    if settings.pwa_dir.is_dir():
+        route_handlers.append(
+            create_static_files_router(path="/", directories=[settings.pwa_dir], html_mode=True,
+                                       name="pwa", include_in_schema=False)
+        )
+
+    return Litestar(
+        route_handlers=route_handlers,
+        lifespan=[database],
+        dependencies={"viewer": Provide(current_viewer)},
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        request_max_body_size=settings.max_body_bytes,
+        state=State({"settings": settings}),
+        openapi_config=OpenAPIConfig(
+            title="Estatewalk",
+            version="0.1.0",
+            description="Sync server for joint estate inspections. See docs/sync-protocol.md.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+            components=Components(security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer",
+                                         description="the token from POST /api/auth/login"),
+                "session_cookie": SecurityScheme(type="apiKey", name="estatewalk_session",
+                                                 security_scheme_in="cookie"),
+            }),
+        ),
+        debug=False,
+    )

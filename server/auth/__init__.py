@@ -1,0 +1,1 @@
+"""Signing in, sessions and knowing who is asking."""

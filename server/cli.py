@@ -1,0 +1,152 @@
+"""The ``estatewalk`` command: serve, migrate, load demo data, manage people."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Awaitable, Callable
+
+from server.settings import Settings, settings_from_env
+
+ENVIRONMENT_HELP = """
+environment:
+  ESTATEWALK_DATA   data directory: the SQLite database and photos (default ./var)
+  DATABASE_URL      postgresql://user@host/db to use PostgreSQL instead of SQLite
+"""
+
+
+def _with_database(settings: Settings, job: Callable[[], Awaitable[int]]) -> int:
+    from server.db.engine import close_pool, migrate, open_pool, use_database
+
+    async def run() -> int:
+        engine = use_database(settings)
+        await open_pool(engine)
+        try:
+            await migrate()
+            return await job()
+        finally:
+            await close_pool(engine)
+
+    return asyncio.run(run())
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    if args.demo:
+        settings = settings.with_changes(demo=True)
+        print("Demo mode: the demo accounts (password 'demo') can sign in. Never use this for real data.")
+    print(f"Estatewalk on http://{args.host}:{args.port}/ with {settings.database_kind} "
+          f"(data in {settings.data_dir})", flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
+    async def job() -> int:
+        print(f"Database is up to date ({settings.database_kind}).")
+        return 0
+
+    return _with_database(settings, job)
+
+
+def demo_command(args: argparse.Namespace, settings: Settings) -> int:
+    from server.demo import load_demo_data
+
+    async def job() -> int:
+        loaded = await load_demo_data()
+        print("Demo data loaded." if loaded else "Demo data was already there.")
+        print("Accounts (password 'demo', only on a server started with 'serve --demo'): "
+              "staff@demo.test, rep@demo.test, rep2@demo.test, contractor@demo.test")
+        return 0
+
+    return _with_database(settings, job)
+
+
+def user_command(args: argparse.Namespace, settings: Settings) -> int:
+    from server.estates import EstateAdmin, find_estate, find_user
+
+    password = args.password or os.environ.get("ESTATEWALK_PASSWORD")
+    if password is None and sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {args.email}: ")
+
+    async def job() -> int:
+        user_id = await find_user(args.email)
+        async with EstateAdmin() as admin:
+            if user_id is None:
+                if not password or len(password) < 8:
+                    print("A new person needs a password of at least 8 characters "
+                          "(--password or ESTATEWALK_PASSWORD).", file=sys.stderr)
+                    return 2
+                user_id = await admin.create_user(args.email, args.name or args.email, password)
+                print(f"Created {args.email}.")
+            if args.estate:
+                estate_id = await find_estate(args.estate)
+                if estate_id is None:
+                    if not args.create_estate:
+                        print(f"No estate '{args.estate}' (add --create-estate to create it).", file=sys.stderr)
+                        return 2
+                    estate_id = await admin.create_estate(args.estate)
+                    print(f"Created estate {args.estate} ({estate_id}).")
+                await admin.add_member(user_id, estate_id, args.role)
+                print(f"{args.email} is now {args.role} on {args.estate}.")
+        return 0
+
+    return _with_database(settings, job)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="estatewalk",
+        description="Estatewalk: joint estate inspections for staff and residents. "
+                    "Runs the sync server and phone app, and manages its data.",
+        epilog=ENVIRONMENT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("serve", help="run the server (applies migrations first)",
+                            description="Run the sync server and serve the phone app. Migrations are applied "
+                                        "at start.", epilog=ENVIRONMENT_HELP,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--demo", action="store_true",
+                   help="load the demo estates and let the demo accounts (password 'demo') sign in")
+    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.set_defaults(run=serve)
+
+    p = commands.add_parser("migrate", help="bring the database schema up to date",
+                            description="Apply every migration not yet applied, then exit.")
+    p.set_defaults(run=migrate_command)
+
+    p = commands.add_parser("demo", help="load the demo estates, issues and accounts",
+                            description="Load two demo estates with blocks, a past inspection, a dozen issues "
+                                        "and four demo accounts. Does nothing if they are already there.")
+    p.set_defaults(run=demo_command)
+
+    p = commands.add_parser("user", help="create a person and/or give them a role on an estate",
+                            description="Create a person (if the e-mail is new) and add them to an estate with "
+                                        "a role. Example: estatewalk user amina@example.org --name 'Amina Yusuf' "
+                                        "--estate 'Larkspur Estate' --role tra_rep")
+    p.add_argument("email", help="their e-mail address (it is how they sign in)")
+    p.add_argument("--name", help="their name as others will see it")
+    p.add_argument("--password", help="their password (or set ESTATEWALK_PASSWORD, or be asked)")
+    p.add_argument("--estate", help="estate name or id to add them to")
+    p.add_argument("--role", default="tra_rep", choices=["staff", "tra_rep", "contractor"],
+                   help="their role on that estate (default tra_rep)")
+    p.add_argument("--create-estate", action="store_true", help="create the estate if there is none by that name")
+    p.set_defaults(run=user_command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args, settings_from_env())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

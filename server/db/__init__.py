@@ -1,0 +1,1 @@
+"""Storage: Piccolo tables, the database engine for the configured URL, and migrations."""

@@ -1,0 +1,96 @@
+"""Estates, locations, people and memberships: the reference data every phone pulls.
+
+Written by operators (the ``estatewalk`` command, demo data) rather than by sync mutations, but recorded in the
+change log all the same, so phones learn about a new block or a new TRA rep on their next pull.
+"""
+
+from __future__ import annotations
+
+import uuid
+from uuid import UUID
+
+from server.auth.passwords import hash_password
+from server.clock import utcnow
+from server.db.engine import current_engine, write_transaction
+from server.db.tables import AppUser, Estate, Location, Membership
+from server.sync_api.changes import ChangeRecorder
+from sync.records import ROLES, Role
+
+LOCATION_KINDS = ("block", "floor", "stairwell", "bin_store", "car_park", "play_area", "garden", "other")
+
+
+class EstateAdmin:
+    """Writes reference data in one transaction, recording a change for each write."""
+
+    def __init__(self) -> None:
+        self.changes = ChangeRecorder()
+
+    async def __aenter__(self) -> "EstateAdmin":
+        self._transaction = write_transaction(current_engine())
+        await self._transaction.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if exc_info[0] is None:
+            await self.changes.flush()
+        await self._transaction.__aexit__(*exc_info)
+
+    async def create_estate(self, name: str, estate_id: UUID | None = None) -> UUID:
+        estate_id = estate_id or uuid.uuid4()
+        await Estate.insert(Estate(id=estate_id, name=name, created_at=utcnow()))
+        self.changes.record("estate", estate_id, {"id": str(estate_id), "name": name}, estate_id=estate_id)
+        return estate_id
+
+    async def add_location(self, estate_id: UUID, name: str, kind: str, parent_id: UUID | None = None,
+                           location_id: UUID | None = None, sort_order: int = 0) -> UUID:
+        if kind not in LOCATION_KINDS:
+            raise ValueError(f"'{kind}' is not a kind of location ({', '.join(LOCATION_KINDS)})")
+        location_id = location_id or uuid.uuid4()
+        await Location.insert(Location(id=location_id, estate_id=estate_id, parent_id=parent_id, kind=kind,
+                                       name=name, sort_order=sort_order))
+        self.changes.record("location", location_id, {
+            "id": str(location_id), "estate_id": str(estate_id), "parent_id": str(parent_id) if parent_id else None,
+            "kind": kind, "name": name, "sort_order": sort_order,
+        }, estate_id=estate_id)
+        return location_id
+
+    async def create_user(self, email: str, name: str, password: str, *, is_demo: bool = False,
+                          user_id: UUID | None = None) -> UUID:
+        user_id = user_id or uuid.uuid4()
+        await AppUser.insert(AppUser(id=user_id, email=email.strip().lower(), name=name,
+                                     password_hash=hash_password(password), is_demo=is_demo, active=True,
+                                     created_at=utcnow()))
+        return user_id
+
+    async def add_member(self, user_id: UUID, estate_id: UUID, role: Role) -> UUID:
+        if role not in ROLES:
+            raise ValueError(f"'{role}' is not a role ({', '.join(ROLES)})")
+        existing = await Membership.select(Membership.id).where(
+            (Membership.user_id == user_id) & (Membership.estate_id == estate_id)).first()
+        user = await AppUser.select(AppUser.name).where(AppUser.id == user_id).first()
+        if existing:
+            membership_id = existing["id"]
+            await Membership.update({Membership.role: role}).where(Membership.id == membership_id)
+        else:
+            membership_id = uuid.uuid4()
+            await Membership.insert(Membership(id=membership_id, user_id=user_id, estate_id=estate_id, role=role,
+                                               created_at=utcnow()))
+        # Residents see each other's names and roles, never e-mail addresses.
+        self.changes.record("member", membership_id, {
+            "id": str(membership_id), "estate_id": str(estate_id), "user_id": str(user_id),
+            "name": user["name"] if user else "", "role": role,
+        }, estate_id=estate_id)
+        return membership_id
+
+
+async def find_user(email: str) -> UUID | None:
+    row = await AppUser.select(AppUser.id).where(AppUser.email == email.strip().lower()).first()
+    return row["id"] if row else None
+
+
+async def find_estate(name_or_id: str) -> UUID | None:
+    try:
+        row = await Estate.select(Estate.id).where(Estate.id == UUID(name_or_id)).first()
+    except ValueError:
+        row = await Estate.select(Estate.id).where(Estate.name == name_or_id).first()
+    return row["id"] if row else None

@@ -1,0 +1,48 @@
+"""Configuration, read once from the environment into one typed object."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from msgspec import Struct
+
+
+class Settings(Struct, frozen=True):
+    data_dir: Path
+    """Where the SQLite database and photos live (``ESTATEWALK_DATA``, default ``./var``)."""
+    database_url: str | None = None
+    """PostgreSQL when set (``DATABASE_URL``); otherwise SQLite in the data directory."""
+    demo: bool = False
+    """Demo mode: the demo accounts may sign in. Never on a real deployment."""
+    session_days: int = 30
+    """How long a session lasts unused: phones work offline for days between syncs."""
+    max_body_bytes: int = 2 * 1024 * 1024
+    """The largest JSON body accepted (photo routes set their own limit)."""
+    pwa_dir: Path = Path(__file__).resolve().parent.parent / "pwa"
+
+    @property
+    def database_kind(self) -> str:
+        return "postgresql" if self.database_url else "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "estatewalk.sqlite3"
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.data_dir / "photos"
+
+    def with_changes(self, **changes: object) -> "Settings":
+        from msgspec.structs import replace
+
+        return replace(self, **changes)
+
+
+def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    return Settings(
+        data_dir=Path(env.get("ESTATEWALK_DATA", "./var")).resolve(),
+        database_url=env.get("DATABASE_URL") or None,
+        demo=env.get("ESTATEWALK_DEMO", "") in ("1", "true", "yes"),
+    )

@@ -1,0 +1,73 @@
+"""``/api/sync``: push mutations, pull changes."""
+
+from __future__ import annotations
+
+from litestar import post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from server.auth.dependencies import SIGNED_IN
+from server.auth.sessions import Viewer
+from server.clock import unix_millis, utcnow
+from server.db.engine import current_engine, write_transaction
+from server.problems import (
+    ClientIdTaken,
+    MutationContentConflict,
+    MutationOutOfOrder,
+    Problem,
+    problem_responses,
+)
+from server.sync_api.changes import ChangeRecorder, latest_version, read_changes
+from server.sync_api.store import DatabaseStore
+from sync.cursor import BadCursor, encode_cursor, estates_fingerprint, starting_point
+from sync.engine import ClientOfAnotherUser, MutationConflict, MutationGap, apply_push
+from sync.protocol import PullRequest, PullResponse, PushRequest, PushResponse
+
+
+@post("/api/sync/push", tags=["sync"], status_code=200, security=SIGNED_IN,
+      responses=problem_responses(400, 401, 409, 413))
+async def push(data: JSONBody[PushRequest], viewer: NamedDependency[Viewer]) -> PushResponse:
+    """Apply a phone's mutations exactly once, in order. See docs/sync-protocol.md."""
+    try:
+        async with write_transaction(current_engine()):
+            changes = ChangeRecorder()
+            store = DatabaseStore(changes)
+            await store.lock_for_push()
+            outcome = await apply_push(store, viewer.actor(), data.client_id, data.mutations, utcnow())
+            await changes.flush()
+    except MutationGap as gap:
+        raise MutationOutOfOrder(str(gap), expected_mutation_id=gap.expected) from None
+    except MutationConflict as conflict:
+        raise MutationContentConflict(str(conflict)) from None
+    except ClientOfAnotherUser:
+        raise ClientIdTaken("this client id is registered to another person; sign out to get a new one") from None
+    return PushResponse(last_mutation_id=outcome.last_mutation_id, server_time=unix_millis(),
+                        results=outcome.results)
+
+
+@post("/api/sync/pull", tags=["sync"], status_code=200, security=SIGNED_IN,
+      responses=problem_responses(400, 401, 409))
+async def pull(data: JSONBody[PullRequest], viewer: NamedDependency[Viewer]) -> PullResponse:
+    """Every change since the cursor for the estates this person belongs to, oldest first, paginated."""
+    store = DatabaseStore(ChangeRecorder())
+    client = await store.client_state(data.client_id)
+    if client is not None and client.user_id != viewer.user_id:
+        raise ClientIdTaken("this client id is registered to another person; sign out to get a new one")
+    latest = await latest_version()
+    try:
+        start, reset = starting_point(data.cursor, viewer.roles, latest)
+    except BadCursor as bad:
+        raise Problem(str(bad)) from None
+    changes, next_version, has_more = await read_changes(
+        start, latest, list(viewer.roles), data.client_id, data.limit)
+    return PullResponse(
+        cursor=encode_cursor(next_version, estates_fingerprint(viewer.roles)),
+        last_mutation_id=client.last_mutation_id if client else 0,
+        has_more=has_more,
+        reset=reset,
+        server_time=unix_millis(),
+        changes=changes,
+    )
+
+
+ROUTES = [push, pull]

@@ -1,0 +1,175 @@
+"""Mutations: the named intents a phone sends, decoded in one pass as a tagged union on ``name``.
+
+Types are checked at the edge (a wrong type refuses the whole push with a 400). Values that are well-typed but
+unacceptable (an unknown priority, an empty title) are *rejected* one by one instead, so that one bad capture
+never wedges a phone's queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Annotated, Union
+from uuid import UUID
+
+import msgspec
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+from sync.hlc import STAMP_PATTERN
+
+StampText = Annotated[str, Meta(pattern=STAMP_PATTERN, description="hybrid-logical-clock stamp")]
+MutationNumber = Annotated[int, Meta(ge=1, le=2**53, description="per-client mutation number, 1, 2, 3…")]
+Text = Annotated[str, Meta(max_length=20_000)]
+ShortText = Annotated[str, Meta(max_length=500)]
+Sha256 = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the photo bytes, lower-case hex")]
+
+MAX_BATCH = 500
+
+
+class Args(Struct, forbid_unknown_fields=True, frozen=True):
+    pass
+
+
+class IssueCreateArgs(Args):
+    id: UUID
+    estate_id: UUID
+    category: ShortText
+    title: ShortText
+    priority: ShortText
+    captured_at: dt.datetime
+    description: Text = ""
+    location_id: UUID | None = None
+    inspection_id: UUID | None = None
+
+
+class IssueFields(Args):
+    """The editable fields of an issue; absent means "not changed"."""
+
+    title: ShortText | UnsetType = UNSET
+    description: Text | UnsetType = UNSET
+    category: ShortText | UnsetType = UNSET
+    priority: ShortText | UnsetType = UNSET
+    location_id: UUID | None | UnsetType = UNSET
+    owner_id: UUID | None | UnsetType = UNSET
+    assignee_id: UUID | None | UnsetType = UNSET
+    due_date: dt.date | None | UnsetType = UNSET
+
+
+class IssueUpdateArgs(Args):
+    id: UUID
+    fields: IssueFields
+    base: dict[str, StampText] | None = None
+
+
+class IssueStatusArgs(Args):
+    id: UUID
+    status: ShortText
+    note: Text | None = None
+
+
+class IssueCommentArgs(Args):
+    id: UUID
+    issue_id: UUID
+    body: Text
+
+
+class IssueWithdrawArgs(Args):
+    id: UUID
+    reason: Text = ""
+
+
+class PhotoAttachArgs(Args):
+    id: UUID
+    issue_id: UUID
+    sha256: Sha256
+    content_type: ShortText = "image/jpeg"
+    byte_size: Annotated[int, Meta(ge=0)] = 0
+    width: Annotated[int, Meta(ge=0)] = 0
+    height: Annotated[int, Meta(ge=0)] = 0
+    captured_at: dt.datetime | None = None
+    caption: Text | None = None
+
+
+class InspectionCreateArgs(Args):
+    id: UUID
+    estate_id: UUID
+    date: dt.date
+    attendees: list[ShortText] = []
+    notes: Text = ""
+
+
+class InspectionFields(Args):
+    date: dt.date | UnsetType = UNSET
+    attendees: list[ShortText] | UnsetType = UNSET
+    notes: Text | UnsetType = UNSET
+    finished_at: dt.datetime | None | UnsetType = UNSET
+
+
+class InspectionUpdateArgs(Args):
+    id: UUID
+    fields: InspectionFields
+    base: dict[str, StampText] | None = None
+
+
+class Mutation(Struct, forbid_unknown_fields=True, frozen=True, tag_field="name"):
+    id: MutationNumber
+    at: StampText
+
+    def fingerprint(self) -> str:
+        """A digest of the content, to tell a true re-send from a different mutation under a reused number."""
+        return hashlib.sha256(msgspec.json.encode(self)).hexdigest()
+
+
+class IssueCreate(Mutation, tag="issue.create"):
+    args: IssueCreateArgs
+
+
+class IssueUpdate(Mutation, tag="issue.update"):
+    args: IssueUpdateArgs
+
+
+class IssueStatus(Mutation, tag="issue.status"):
+    args: IssueStatusArgs
+
+
+class IssueComment(Mutation, tag="issue.comment"):
+    args: IssueCommentArgs
+
+
+class IssueWithdraw(Mutation, tag="issue.withdraw"):
+    args: IssueWithdrawArgs
+
+
+class PhotoAttach(Mutation, tag="photo.attach"):
+    args: PhotoAttachArgs
+
+
+class InspectionCreate(Mutation, tag="inspection.create"):
+    args: InspectionCreateArgs
+
+
+class InspectionUpdate(Mutation, tag="inspection.update"):
+    args: InspectionUpdateArgs
+
+
+AnyMutation = Union[
+    IssueCreate,
+    IssueUpdate,
+    IssueStatus,
+    IssueComment,
+    IssueWithdraw,
+    PhotoAttach,
+    InspectionCreate,
+    InspectionUpdate,
+]
+
+MUTATION_NAMES = tuple(m.__struct_config__.tag for m in AnyMutation.__args__)  # type: ignore[attr-defined]
+
+
+def changed_fields(fields: Struct) -> dict[str, object]:
+    """The fields of an ``IssueFields``/``InspectionFields`` that were actually sent."""
+    return {
+        name: getattr(fields, name)
+        for name in fields.__struct_fields__
+        if getattr(fields, name) is not UNSET
+    }

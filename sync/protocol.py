@@ -1,0 +1,47 @@
+"""The push and pull messages (see docs/sync-protocol.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from msgspec import Meta, Struct
+
+from sync.engine import MutationResult
+from sync.mutations import MAX_BATCH, AnyMutation
+
+
+class PushRequest(Struct, forbid_unknown_fields=True):
+    client_id: UUID
+    mutations: Annotated[list[AnyMutation], Meta(max_length=MAX_BATCH)]
+
+
+class PushResponse(Struct):
+    last_mutation_id: int
+    server_time: int
+    results: list[MutationResult]
+
+
+class PullRequest(Struct, forbid_unknown_fields=True):
+    client_id: UUID
+    cursor: Annotated[str, Meta(max_length=200)] | None = None
+    limit: Annotated[int, Meta(ge=1, le=1000)] = 500
+
+
+Entity = Literal["estate", "location", "member", "issue", "issue_event", "photo", "inspection", "rejection"]
+
+
+class Change(Struct):
+    entity: Entity
+    id: str
+    data: dict[str, Any] | None
+    deleted: bool = False
+
+
+class PullResponse(Struct):
+    cursor: str
+    last_mutation_id: int
+    has_more: bool
+    reset: bool
+    server_time: int
+    changes: list[Change]

@@ -1,0 +1,362 @@
+"""What each mutation does, and when it is refused.
+
+Every rule checks before it writes, so a rejected mutation leaves no trace but its record. Reasons are plain
+sentences: the phone shows them to the person who made the capture.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+from uuid import UUID
+
+from sync import mutations as m
+from sync.merge import merge_fields
+from sync.permissions import PERMISSIONS, fields_role_may_not_set, may
+from sync.records import (
+    CATEGORIES,
+    ISSUE_FIELDS,
+    INSPECTION_FIELDS,
+    PRIORITIES,
+    Actor,
+    Inspection,
+    Issue,
+    IssueEvent,
+    Photo,
+    Role,
+)
+from sync.store import Store
+from sync.workflow import TransitionRefused, check_transition
+
+#: Namespace for ids the server derives (timeline events), so that re-applying a mutation yields the same ids.
+EVENT_NAMESPACE = uuid.UUID("0b7f3a52-94f1-4d55-9d0e-5b0e8c3d2a61")
+
+
+class Rejected(Exception):
+    """The mutation will not be applied; ``str(self)`` says why, in words for the person who made it."""
+
+    def __init__(self, reason: str, estate_id: UUID | None = None) -> None:
+        super().__init__(reason)
+        self.estate_id = estate_id
+
+
+@dataclass
+class Context:
+    store: Store
+    actor: Actor
+    client_id: UUID
+    mutation_id: int
+    at: str
+    now: dt.datetime
+    _events: int = 0
+
+    def event_id(self) -> UUID:
+        self._events += 1
+        return uuid.uuid5(EVENT_NAMESPACE, f"{self.client_id}:{self.mutation_id}:{self._events}")
+
+    def event(self, issue: Issue, kind: str, data: dict[str, Any], event_id: UUID | None = None) -> IssueEvent:
+        return IssueEvent(
+            id=event_id or self.event_id(),
+            issue_id=issue.id,
+            estate_id=issue.estate_id,
+            kind=kind,  # type: ignore[arg-type]
+            actor_id=self.actor.user_id,
+            at=self.at,
+            recorded_at=self.now,
+            data=data,
+        )
+
+
+Rule = Callable[[Context, Any], Awaitable[UUID | None]]
+_RULES: dict[type, Rule] = {}
+
+
+def rule(mutation_type: type) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        _RULES[mutation_type] = fn
+        return fn
+
+    return register
+
+
+async def apply_rule(ctx: Context, mutation: m.AnyMutation) -> UUID | None:
+    """Apply one mutation; return the estate it touched, or raise ``Rejected``."""
+    return await _RULES[type(mutation)](ctx, mutation.args)
+
+
+# --- shared checks -----------------------------------------------------------------------------------------
+
+def _role(ctx: Context, estate_id: UUID) -> Role | None:
+    return ctx.actor.role_on(estate_id)
+
+
+async def _visible_issue(ctx: Context, issue_id: UUID) -> Issue:
+    """The issue, if it exists and this person belongs to its estate; the same refusal either way."""
+    issue = await ctx.store.issue(issue_id)
+    if issue is None or _role(ctx, issue.estate_id) is None:
+        raise Rejected(f"there is no issue {issue_id} that you can see")
+    if issue.withdrawn:
+        raise Rejected("this issue was withdrawn", issue.estate_id)
+    return issue
+
+
+async def _issue_to_add_to(ctx: Context, issue_id: UUID) -> Issue:
+    """For additions (comments, photos) an issue merged into another passes them on to that issue."""
+    issue = await _visible_issue(ctx, issue_id)
+    seen = {issue.id}
+    while issue.merged_into is not None and issue.merged_into not in seen:
+        issue = await _visible_issue(ctx, issue.merged_into)
+        seen.add(issue.id)
+    return issue
+
+
+def _refuse_if_merged(issue: Issue) -> None:
+    if issue.merged_into is not None:
+        raise Rejected(f"this issue was merged into issue {issue.merged_into}; edit that one", issue.estate_id)
+
+
+def _require(ctx: Context, action: str, estate_id: UUID, *, issue: Issue | None = None) -> Role:
+    role = _role(ctx, estate_id)
+    if role is None:
+        raise Rejected("you are not a member of this estate")
+    is_assignee = issue is not None and issue.assignee_id == ctx.actor.user_id
+    is_raiser = issue is not None and issue.raised_by == ctx.actor.user_id
+    if not may(role, action, is_assignee=is_assignee, is_raiser=is_raiser):
+        raise Rejected(_refusal(role, action), estate_id)
+    return role
+
+
+def _refusal(role: Role, action: str) -> str:
+    rule_for_role = PERMISSIONS.get(action, {}).get(role)
+    who = role.replace("_", " ")
+    if rule_for_role == "assignee":
+        return f"a {who} can only do this on issues assigned to them"
+    if rule_for_role == "raiser":
+        return f"a {who} can only do this on issues they raised"
+    return f"a {who} cannot do this ({action})"
+
+
+async def _check_issue_values(ctx: Context, estate_id: UUID, values: dict[str, Any]) -> None:
+    if "title" in values and not values["title"].strip():
+        raise Rejected("an issue needs a title", estate_id)
+    if "category" in values and values["category"] not in CATEGORIES:
+        raise Rejected(f"'{values['category']}' is not a category", estate_id)
+    if "priority" in values and values["priority"] not in PRIORITIES:
+        raise Rejected(f"'{values['priority']}' is not a priority (use {', '.join(PRIORITIES)})", estate_id)
+    if values.get("location_id") is not None:
+        if await ctx.store.location_estate(values["location_id"]) != estate_id:
+            raise Rejected("that location is not on this estate", estate_id)
+    if values.get("owner_id") is not None:
+        if await ctx.store.estate_role(values["owner_id"], estate_id) != "staff":
+            raise Rejected("the owner must be a member of staff on this estate", estate_id)
+    if values.get("assignee_id") is not None:
+        if await ctx.store.estate_role(values["assignee_id"], estate_id) not in ("staff", "contractor"):
+            raise Rejected("the assignee must be staff or a contractor on this estate", estate_id)
+
+
+def _issue_values(issue: Issue) -> dict[str, Any]:
+    return {field: getattr(issue, field) for field in ISSUE_FIELDS}
+
+
+def _plain(value: Any) -> Any:
+    """Timeline data is JSON: keep ids and dates as the strings the phone shows."""
+    if isinstance(value, (UUID, dt.date)):
+        return str(value) if isinstance(value, UUID) else value.isoformat()
+    return value
+
+
+# --- issues ------------------------------------------------------------------------------------------------
+
+@rule(m.IssueCreate)
+async def create_issue(ctx: Context, args: m.IssueCreateArgs) -> UUID:
+    _require(ctx, "issue.create", args.estate_id)
+    if await ctx.store.issue(args.id) is not None:
+        raise Rejected("an issue with this id already exists", args.estate_id)
+    values = {
+        "title": args.title,
+        "description": args.description,
+        "category": args.category,
+        "priority": args.priority,
+        "location_id": args.location_id,
+    }
+    await _check_issue_values(ctx, args.estate_id, values)
+    if args.inspection_id is not None:
+        inspection = await ctx.store.inspection(args.inspection_id)
+        if inspection is None or inspection.estate_id != args.estate_id:
+            raise Rejected("that inspection is not on this estate", args.estate_id)
+    issue = Issue(
+        id=args.id,
+        estate_id=args.estate_id,
+        location_id=args.location_id,
+        inspection_id=args.inspection_id,
+        category=args.category,
+        title=args.title.strip(),
+        description=args.description,
+        priority=args.priority,
+        status="reported",
+        owner_id=None,
+        assignee_id=None,
+        due_date=None,
+        raised_by=ctx.actor.user_id,
+        captured_at=args.captured_at,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+        field_stamps={field: ctx.at for field in ISSUE_FIELDS},
+    )
+    await ctx.store.save_issue(issue, new=True)
+    await ctx.store.add_event(ctx.event(issue, "created", {"title": issue.title}))
+    return issue.estate_id
+
+
+@rule(m.IssueUpdate)
+async def update_issue(ctx: Context, args: m.IssueUpdateArgs) -> UUID:
+    issue = await _visible_issue(ctx, args.id)
+    _refuse_if_merged(issue)
+    role = _require(ctx, "issue.update", issue.estate_id, issue=issue)
+    incoming = m.changed_fields(args.fields)
+    if not incoming:
+        raise Rejected("the edit changes no field", issue.estate_id)
+    forbidden = fields_role_may_not_set(role, set(incoming))
+    if forbidden:
+        raise Rejected(f"only staff can set {', '.join(sorted(forbidden))}", issue.estate_id)
+    await _check_issue_values(ctx, issue.estate_id, incoming)
+    if isinstance(incoming.get("title"), str):
+        incoming["title"] = incoming["title"].strip()
+
+    outcome = merge_fields(_issue_values(issue), issue.field_stamps, incoming, ctx.at, args.base)
+    for field, value in outcome.winners.items():
+        setattr(issue, field, value)
+        issue.field_stamps[field] = ctx.at
+    if outcome.winners:
+        issue.updated_at = ctx.now
+        await ctx.store.save_issue(issue, new=False)
+    for change in outcome.changes:
+        await ctx.store.add_event(ctx.event(issue, "field_changed", {
+            "field": change.field, "old": _plain(change.old), "new": _plain(change.new),
+            "concurrent": change.concurrent,
+        }))
+    for lost in outcome.superseded:
+        await ctx.store.add_event(ctx.event(issue, "superseded_edit", {
+            "field": lost.field, "value": _plain(lost.value), "superseded_by": lost.superseded_by,
+            "concurrent": lost.concurrent,
+        }))
+    return issue.estate_id
+
+
+@rule(m.IssueStatus)
+async def change_status(ctx: Context, args: m.IssueStatusArgs) -> UUID:
+    issue = await _visible_issue(ctx, args.id)
+    _refuse_if_merged(issue)
+    role = _role(ctx, issue.estate_id)
+    try:
+        check_transition(issue, args.status, role,
+                         is_assignee=issue.assignee_id == ctx.actor.user_id, note=args.note)
+    except TransitionRefused as refusal:
+        raise Rejected(str(refusal), issue.estate_id) from None
+    previous = issue.status
+    issue.status = args.status
+    issue.updated_at = ctx.now
+    await ctx.store.save_issue(issue, new=False)
+    await ctx.store.add_event(ctx.event(issue, "status_changed", {
+        "from": previous, "to": args.status, "note": args.note,
+    }))
+    return issue.estate_id
+
+
+@rule(m.IssueComment)
+async def add_comment(ctx: Context, args: m.IssueCommentArgs) -> UUID:
+    issue = await _issue_to_add_to(ctx, args.issue_id)
+    _require(ctx, "issue.comment", issue.estate_id, issue=issue)
+    if not args.body.strip():
+        raise Rejected("a comment needs some text", issue.estate_id)
+    if await ctx.store.event_exists(args.id):
+        raise Rejected("a comment with this id already exists", issue.estate_id)
+    await ctx.store.add_event(ctx.event(issue, "comment", {"body": args.body}, event_id=args.id))
+    issue.updated_at = ctx.now
+    await ctx.store.save_issue(issue, new=False)
+    return issue.estate_id
+
+
+@rule(m.IssueWithdraw)
+async def withdraw_issue(ctx: Context, args: m.IssueWithdrawArgs) -> UUID:
+    issue = await _visible_issue(ctx, args.id)
+    _refuse_if_merged(issue)
+    _require(ctx, "issue.withdraw", issue.estate_id, issue=issue)
+    issue.withdrawn = True
+    issue.updated_at = ctx.now
+    await ctx.store.save_issue(issue, new=False)
+    await ctx.store.add_event(ctx.event(issue, "withdrawn", {"reason": args.reason}))
+    return issue.estate_id
+
+
+# --- photos ------------------------------------------------------------------------------------------------
+
+@rule(m.PhotoAttach)
+async def attach_photo(ctx: Context, args: m.PhotoAttachArgs) -> UUID:
+    issue = await _issue_to_add_to(ctx, args.issue_id)
+    _require(ctx, "photo.attach", issue.estate_id, issue=issue)
+    if await ctx.store.photo(args.id) is not None:
+        raise Rejected("a photo with this id already exists", issue.estate_id)
+    photo = Photo(
+        id=args.id,
+        issue_id=issue.id,
+        estate_id=issue.estate_id,
+        sha256=args.sha256,
+        content_type=args.content_type,
+        byte_size=args.byte_size,
+        width=args.width,
+        height=args.height,
+        captured_at=args.captured_at,
+        caption=args.caption,
+        added_by=ctx.actor.user_id,
+        # The bytes may come before or after this record; until both are here the photo shows as pending.
+        uploaded=await ctx.store.photo_bytes_stored(args.sha256),
+    )
+    await ctx.store.save_photo(photo, new=True)
+    await ctx.store.add_event(ctx.event(issue, "photo_added", {"photo_id": str(photo.id), "sha256": photo.sha256}))
+    issue.updated_at = ctx.now
+    await ctx.store.save_issue(issue, new=False)
+    return issue.estate_id
+
+
+# --- inspections -------------------------------------------------------------------------------------------
+
+@rule(m.InspectionCreate)
+async def create_inspection(ctx: Context, args: m.InspectionCreateArgs) -> UUID:
+    _require(ctx, "inspection.create", args.estate_id)
+    if await ctx.store.inspection(args.id) is not None:
+        raise Rejected("an inspection with this id already exists", args.estate_id)
+    inspection = Inspection(
+        id=args.id,
+        estate_id=args.estate_id,
+        date=args.date,
+        attendees=list(args.attendees),
+        notes=args.notes,
+        created_by=ctx.actor.user_id,
+        finished_at=None,
+        field_stamps={field: ctx.at for field in INSPECTION_FIELDS},
+    )
+    await ctx.store.save_inspection(inspection, new=True)
+    return inspection.estate_id
+
+
+@rule(m.InspectionUpdate)
+async def update_inspection(ctx: Context, args: m.InspectionUpdateArgs) -> UUID:
+    inspection = await ctx.store.inspection(args.id)
+    if inspection is None or _role(ctx, inspection.estate_id) is None:
+        raise Rejected(f"there is no inspection {args.id} that you can see")
+    _require(ctx, "inspection.update", inspection.estate_id)
+    incoming = m.changed_fields(args.fields)
+    if not incoming:
+        raise Rejected("the edit changes no field", inspection.estate_id)
+    current = {field: getattr(inspection, field) for field in INSPECTION_FIELDS}
+    # Losing inspection edits stay in the mutation history with their values.
+    outcome = merge_fields(current, inspection.field_stamps, incoming, ctx.at, args.base)
+    for field, value in outcome.winners.items():
+        setattr(inspection, field, list(value) if field == "attendees" else value)
+        inspection.field_stamps[field] = ctx.at
+    if outcome.winners:
+        await ctx.store.save_inspection(inspection, new=False)
+    return inspection.estate_id
