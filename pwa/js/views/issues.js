@@ -77,7 +77,7 @@ export async function issuesView(ctx, { query }) {
     h('p', {}, h('a', { class: 'button primary', href: reportLink, text: t('issues.report') })),
     h(
       'details',
-      { class: 'filters', open: true },
+      { class: 'filters', open: ['location', 'category', 'mine', 'confirm'].some((k) => filters[k]) || filters.status !== 'open' },
       h('summary', { text: t('issues.filters') }),
       h(
         'div',
