@@ -88,7 +88,7 @@ self.addEventListener('sync', (event) => {
   if (event.tag !== 'estatewalk-outbox') return;
   event.waitUntil(
     (async () => {
-      const windows = await self.clients.matchAll({ type: 'window' });
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
       if (windows.length) {
         // An open page runs the loop itself and shows progress; it holds the Web Lock either way.
         windows.forEach((client) => client.postMessage({ type: 'sync-requested' }));

@@ -81,10 +81,12 @@ class Phone:
             viewport=PHONE_VIEWPORT,
             base_url=self.base_url,
             service_workers="allow",
+            offline=offline,
         )
         self.context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        self.offline = False
         if offline:
-            self.context.set_offline(True)
+            self.set_offline(True)
         self.page = self.context.pages[0] if self.context.pages else self.context.new_page()
         return self
 
@@ -95,7 +97,19 @@ class Phone:
             self.page = None
 
     def set_offline(self, offline: bool) -> None:
+        """No network at all. Besides DevTools' offline emulation, API requests are refused by routing: the
+        emulation can miss a service worker that the browser wakes for Background Sync (it believes the
+        machine is online), and a test that leaks one request proves nothing."""
         self.context.set_offline(offline)
+        if offline and not self.offline:
+            self.context.route("**/api/**", self._refuse)
+        elif not offline and self.offline:
+            self.context.unroute("**/api/**", self._refuse)
+        self.offline = offline
+
+    @staticmethod
+    def _refuse(route: Any) -> None:
+        route.abort("internetdisconnected")
 
     def open(self, route: str = "/issues") -> None:
         self.page.goto(f"/#{route}")
@@ -155,7 +169,8 @@ class Phone:
             if state["changes"] == 0 and state["photos"] == 0 and state["last"]:
                 return
             if state["now"] > deadline:
-                raise AssertionError(f"phone did not finish syncing: {state}")
+                status = self.page.locator("#status").inner_text()
+                raise AssertionError(f"phone did not finish syncing: {state}; status bar: {status!r}")
             if self.page.locator("#sync-now[aria-busy='false']").count():
                 self.sync_now()
             self.page.wait_for_timeout(300)
@@ -178,8 +193,8 @@ class Phone:
         self.sync_now()
         self.synced_since(since)
 
-    def report_defect(self, *, title: str, category: str = "lighting", photos: list[Path] = (), location: str | None = None) -> None:
-        self.open("/report")
+    def report_defect(self, *, title: str, category: str = "lighting", photos: list[Path] = (), location: str | None = None, estate: str | None = None) -> None:
+        self.open(f"/report?estate={estate}" if estate else "/report")
         page = self.page
         if location:
             page.get_by_label("Location").select_option(label=location)
