@@ -18,6 +18,7 @@ from server.auth import routes as auth_routes
 from server.auth.dependencies import current_viewer
 from server.db.engine import close_pool, migrate, open_pool, use_database
 from server.health import health
+from server.photos import routes as photo_routes
 from server.problems import EXCEPTION_HANDLERS
 from server.settings import Settings, settings_from_env
 from server.sync_api import routes as sync_routes
@@ -38,7 +39,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await close_pool(engine)
 
-    route_handlers: list = [health, *auth_routes.ROUTES, *sync_routes.ROUTES]
+    route_handlers: list = [health, *auth_routes.ROUTES, *sync_routes.ROUTES, *photo_routes.ROUTES]
     if settings.pwa_dir.is_dir():
         route_handlers.append(
             create_static_files_router(path="/", directories=[settings.pwa_dir], html_mode=True,

@@ -82,6 +82,32 @@ class TooManyAttempts(Problem):
     status, code, title = 429, "429.1", "Too many attempts"
 
 
+# --- photo uploads (docs/photos.md) ----------------------------------------------------------------------------
+
+class UploadOffsetMismatch(Problem):
+    status, code, title = 409, "409.4", "Upload offset does not match the server's"
+
+
+class TusVersionUnsupported(Problem):
+    status, code, title = 412, "412.1", "Unsupported tus version"
+
+
+class WrongContentType(Problem):
+    status, code, title = 415, "415.1", "Unsupported content type"
+
+
+class PhotoHashMismatch(Problem):
+    status, code, title = 422, "422.2", "The bytes do not match their SHA-256"
+
+
+class NotAnAcceptedImage(Problem):
+    status, code, title = 422, "422.3", "Not an accepted image"
+
+
+class ChecksumMismatch(Problem):
+    status, code, title = 460, "460.1", "Checksum mismatch"
+
+
 _BY_STATUS: dict[int, type[Problem]] = {
     cls.status: cls for cls in (NotSignedIn, Forbidden, NotFound, TooLarge, Unacceptable, TooManyAttempts)
 }
@@ -128,8 +154,11 @@ _DESCRIPTIONS = {
     403: "Not allowed",
     404: "No such thing, or not yours to see",
     409: "Mutation numbering conflict (see the code)",
+    412: "Unsupported tus version",
     413: "Request body too large",
+    415: "Unsupported content type",
     422: "A value is not acceptable",
+    460: "Checksum of the chunk does not match",
     429: "Too many attempts",
 }
 

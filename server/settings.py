@@ -20,6 +20,12 @@ class Settings(Struct, frozen=True):
     max_body_bytes: int = 2 * 1024 * 1024
     """The largest JSON body accepted (photo routes set their own limit)."""
     pwa_dir: Path = Path(__file__).resolve().parent.parent / "pwa"
+    max_photo_bytes: int = 25 * 1024 * 1024
+    """The largest photo accepted, by PUT or tus. Phones downscale before sending; this is for the odd original."""
+    max_photo_pixels: int = 40_000_000
+    """Refuse images declaring more pixels than this before decoding them (Pillow's own default is ~89M)."""
+    upload_expiry_seconds: int = 72 * 3600
+    """An unfinished resumable upload is dropped this long after its last byte arrived."""
 
     @property
     def database_kind(self) -> str:
@@ -32,6 +38,11 @@ class Settings(Struct, frozen=True):
     @property
     def photo_dir(self) -> Path:
         return self.data_dir / "photos"
+
+    @property
+    def upload_dir(self) -> Path:
+        """Unfinished resumable uploads: scratch space, never served."""
+        return self.data_dir / "uploads"
 
     def with_changes(self, **changes: object) -> "Settings":
         from msgspec.structs import replace

@@ -1,0 +1,1 @@
+"""Photos: content-addressed uploads (PUT and tus), safe processing with Pillow, storage and authorised serving."""

@@ -1,0 +1,138 @@
+"""Photos as a domain: taking bytes in (whichever way they came), and deciding who may see them.
+
+Both upload routes (PUT and tus) end in ``store_photo``; both read routes go through ``visible_photo``. The
+estate check lives only here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from uuid import UUID
+
+import anyio
+import anyio.to_thread
+from litestar.datastructures import State
+
+from server.auth.sessions import Viewer
+from server.clock import utcnow
+from server.db import tables as t
+from server.db.engine import current_engine, write_transaction
+from server.photos.processing import NotAcceptedImage, ProcessedPhoto, process_photo, sha256_hex
+from server.photos.storage import FilesystemPhotoStorage, PhotoStorage, Variant, photo_key
+from server.problems import Forbidden, NotAnAcceptedImage, NotFound, PhotoHashMismatch
+from server.settings import Settings
+from server.sync_api.changes import ChangeRecorder
+from server.sync_api.store import DatabaseStore
+
+log = logging.getLogger("estatewalk.photos")
+
+
+def storage_for(settings: Settings) -> PhotoStorage:
+    """The one place that chooses where photo bytes live (an object store would be chosen here)."""
+    return FilesystemPhotoStorage(settings.photo_dir)
+
+
+def _processing_limiter(state: State) -> anyio.CapacityLimiter:
+    # At most one photo per core is decoded at once: each can hold ~100 MB of pixels at the pixel limit, and
+    # more threads than cores would only queue inside Pillow anyway. Made lazily: it belongs to the event loop.
+    limiter = state.get("photo_limiter")
+    if limiter is None:
+        limiter = anyio.CapacityLimiter(os.cpu_count() or 1)
+        state["photo_limiter"] = limiter
+    return limiter
+
+
+@dataclass(frozen=True)
+class StoredPhotoInfo:
+    sha256: str
+    content_type: str
+    byte_size: int
+    width: int
+    height: int
+    created: bool
+    """True when these bytes were new to the server; False when it already had them."""
+
+
+async def store_photo(state: State, sha256: str, data: bytes) -> StoredPhotoInfo:
+    """Check ``data`` hashes to ``sha256`` and is an accepted image, keep it and its variants, and tell phones.
+
+    Idempotent: the same bytes twice are stored once. Raises ``PhotoHashMismatch`` or ``NotAnAcceptedImage``
+    having written nothing.
+    """
+    settings: Settings = state.settings
+    limiter = _processing_limiter(state)
+    actual = await anyio.to_thread.run_sync(sha256_hex, data, limiter=limiter)
+    if actual != sha256:
+        raise PhotoHashMismatch(f"the bytes hash to {actual}, not {sha256}; send the photo again")
+
+    existing = await t.StoredPhoto.select().where(t.StoredPhoto.sha256 == sha256).first()
+    if existing is not None:
+        return StoredPhotoInfo(sha256, existing["content_type"], existing["byte_size"], existing["width"],
+                               existing["height"], created=False)
+
+    try:
+        processed: ProcessedPhoto = await anyio.to_thread.run_sync(
+            lambda: process_photo(data, max_pixels=settings.max_photo_pixels), limiter=limiter)
+    except NotAcceptedImage as refusal:
+        raise NotAnAcceptedImage(str(refusal)) from None
+
+    # Bytes first, then the row that makes them visible: a crash in between leaves only unreferenced files,
+    # which the next upload of the same photo overwrites with identical content.
+    storage = storage_for(settings)
+    await storage.put(photo_key("original", sha256), data)
+    await storage.put(photo_key("display", sha256), processed.display)
+    await storage.put(photo_key("thumb", sha256), processed.thumb)
+
+    async with write_transaction(current_engine()):
+        changes = ChangeRecorder()
+        store = DatabaseStore(changes)
+        # Take the same lock a push holds. Otherwise a photo.attach committed concurrently could read "not
+        # uploaded" while this transaction reads "no photo records", and the phone would show it pending forever.
+        await store.lock_for_push()
+        if await t.StoredPhoto.exists().where(t.StoredPhoto.sha256 == sha256):
+            created = False  # another request stored the same bytes a moment ago
+        else:
+            await t.StoredPhoto.insert(t.StoredPhoto(
+                sha256=sha256, content_type=processed.content_type, byte_size=len(data),
+                width=processed.width, height=processed.height, created_at=utcnow()))
+            created = True
+            await _announce_uploaded(store, changes, sha256)
+        await changes.flush()
+    return StoredPhotoInfo(sha256, processed.content_type, len(data), processed.width, processed.height, created)
+
+
+async def _announce_uploaded(store: DatabaseStore, changes: ChangeRecorder, sha256: str) -> None:
+    """Every photo record already waiting for these bytes changes to ``uploaded: true`` on every phone."""
+    rows = await t.Photo.select(t.Photo.id).where(t.Photo.sha256 == sha256)
+    for row in rows:
+        photo = await store.photo(row["id"])
+        if photo is not None:
+            changes.record("photo", photo.id, photo, estate_id=photo.estate_id)
+
+
+@dataclass(frozen=True)
+class VisiblePhoto:
+    sha256: str
+    content_type: str
+    """Of the original; the display and thumbnail variants are always JPEG."""
+
+
+async def visible_photo(viewer: Viewer, sha256: str, variant: Variant) -> VisiblePhoto:
+    """The photo if this person may see this variant of it, else the problem to answer.
+
+    A person sees a photo when a photo record with this SHA-256 belongs to one of their estates; anything else,
+    including bytes nobody has attached yet, is a 404 that reveals nothing. The original, with its metadata
+    (GPS included), is evidence for staff only.
+    """
+    rows = await t.Photo.select(t.Photo.estate_id).where(t.Photo.sha256 == sha256)
+    estates: set[UUID] = {row["estate_id"] for row in rows} & set(viewer.roles)
+    if not estates:
+        raise NotFound("no such photo")
+    stored = await t.StoredPhoto.select(t.StoredPhoto.content_type).where(t.StoredPhoto.sha256 == sha256).first()
+    if stored is None:
+        raise NotFound("this photo has not been uploaded yet")
+    if variant == "original" and not any(viewer.roles[estate] == "staff" for estate in estates):
+        raise Forbidden("only staff may see the original photo")
+    return VisiblePhoto(sha256=sha256, content_type=stored["content_type"])

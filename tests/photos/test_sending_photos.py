@@ -1,0 +1,75 @@
+"""Journeys of sending a photo's bytes with PUT: stored once, and everything that is not a photo refused."""
+
+from __future__ import annotations
+
+from server.settings import Settings
+from tests.conftest import Person
+from tests.photos.conftest import TEST_MAX_PHOTO_BYTES, files_under, put_bytes
+from tests.photos.images import hostile_files, phone_photo, sha256
+
+
+async def test_the_same_photo_sent_twice_is_stored_once(as_rep: Person, as_staff: Person,
+                                                        settings: Settings) -> None:
+    data = phone_photo()
+    first = await put_bytes(as_rep, data)
+    assert first.status_code == 201, first.text
+    assert first.json() == {"sha256": sha256(data), "content_type": "image/jpeg", "byte_size": len(data),
+                            "width": 800, "height": 600}
+    stored = files_under(settings.photo_dir)
+
+    again = await put_bytes(as_rep, data)
+    from_someone_else = await put_bytes(as_staff, data)
+
+    assert again.status_code == 200, again.text
+    assert from_someone_else.status_code == 200, from_someone_else.text
+    assert files_under(settings.photo_dir) == stored
+    # One original, one display variant, one thumbnail; no temp files left from the atomic writes.
+    assert sorted(p.relative_to(settings.photo_dir).parts[0] for p in stored) == ["display", "original", "thumb"]
+    assert (settings.photo_dir / "original" / sha256(data)[:2] / sha256(data)).read_bytes() == data
+
+
+async def test_a_photo_whose_bytes_do_not_match_its_name_is_refused(as_rep: Person, settings: Settings) -> None:
+    data = phone_photo()
+    answer = await put_bytes(as_rep, data, address=sha256(b"something else"))
+    assert answer.status_code == 422
+    assert answer.json()["code"] == "422.2"
+    assert files_under(settings.data_dir / "photos") == []
+
+
+async def test_anything_that_is_not_an_accepted_photo_is_refused_and_leaves_nothing(
+        as_rep: Person, settings: Settings) -> None:
+    # One app for all the files (an app per file would spend most of the time loading demo data).
+    for name, data in hostile_files().items():
+        # The client's name and Content-Type are ignored: only the bytes decide.
+        answer = await put_bytes(as_rep, data, **{"Content-Type": "image/jpeg"})
+        assert answer.status_code == 422, f"{name}: {answer.text}"
+        problem = answer.json()
+        assert problem["code"] == "422.3", name
+        assert problem["detail"], f"{name}: the refusal says why"
+        assert files_under(settings.photo_dir) == [], name
+        # Nor was anything recorded: the bytes are not there to fetch.
+        fetched = await as_rep.http.get(f"/api/photos/{sha256(data)}", headers=as_rep.headers)
+        assert fetched.status_code == 404, name
+
+
+async def test_a_photo_over_the_size_limit_is_refused_before_it_is_read(as_rep: Person, settings: Settings) -> None:
+    data = b"\xff\xd8" + bytes(TEST_MAX_PHOTO_BYTES)
+    answer = await put_bytes(as_rep, data)
+    assert answer.status_code == 413
+    assert answer.json()["code"] == "413.1"
+    assert files_under(settings.photo_dir) == []
+
+
+async def test_sending_a_photo_needs_a_signed_in_member(client) -> None:
+    # No one has signed in on this client, so it carries no session cookie either.
+    data = phone_photo()
+    anonymous = await client.put(f"/api/photos/{sha256(data)}", content=data)
+    assert anonymous.status_code == 401
+    assert anonymous.json()["code"] == "401.1"
+
+
+async def test_an_address_that_is_not_a_sha256_is_refused(as_rep: Person) -> None:
+    answer = await put_bytes(as_rep, phone_photo(), address="../../etc/passwd".replace("/", "%2F"))
+    assert answer.status_code in (404, 422)
+    answer = await put_bytes(as_rep, phone_photo(), address="A" * 64)
+    assert answer.status_code == 422
