@@ -149,7 +149,7 @@ export async function issueView(ctx, { id }) {
       },
     },
     picker.node,
-    h('button', { type: 'submit', class: 'secondary', text: t('issue.comment_send') }),
+    h('button', { type: 'submit', class: 'secondary', text: t('issue.photos_save') }),
   );
 
   const commentBox = h('textarea', { id: 'comment-body', name: 'body', rows: 3 });

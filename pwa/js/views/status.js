@@ -4,12 +4,20 @@ import { t, formatRelative } from '../i18n.js';
 import { queueSummary } from '../outbox.js';
 import { requestSync, isSyncing } from '../sync-scheduler.js';
 
-let uploadNote = null;
+let text = null;
+let button = null;
+let lastHtml = '';
 
+/**
+ * Update the indicator in place. The button element is made once and only relabelled, so it never jumps or
+ * loses focus while a sync runs (re-creating it made it impossible to tap during a busy sync).
+ */
 export async function renderStatus(container, change = {}) {
   if (!container) return;
-  if (change.what === 'upload') {
-    uploadNote = change.sent < change.total ? change : null;
+  if (!button) {
+    text = h('div', { class: 'status-text', role: 'status' });
+    button = h('button', { type: 'button', id: 'sync-now', class: 'secondary', onclick: () => requestSync('button') });
+    mount(container, text, button);
   }
   const summary = await queueSummary();
   const syncing = change.what === 'sync' ? change.state === 'running' : isSyncing();
@@ -44,16 +52,12 @@ export async function renderStatus(container, change = {}) {
   if (summary.lastError && navigator.onLine) {
     lines.push(h('p', { class: 'muted', text: t('status.error', { reason: summary.lastError }) }));
   }
-  const button = h('button', {
-    type: 'button',
-    id: 'sync-now',
-    class: 'secondary',
-    'aria-busy': syncing ? 'true' : 'false',
-    text: syncing ? t('status.syncing') : t('status.sync_now'),
-    onclick: () => requestSync('button'),
-  });
-  const hadFocus = document.activeElement?.id === 'sync-now';
-  mount(container, h('div', { class: 'status-text', role: 'status' }, lines), button);
-  if (hadFocus) button.focus();
-  void uploadNote;
+  const probe = h('div', {}, lines);
+  // Only touch the live region when the words changed, so screen readers are not told the same thing again.
+  if (probe.innerHTML !== lastHtml) {
+    lastHtml = probe.innerHTML;
+    mount(text, lines);
+  }
+  button.setAttribute('aria-busy', syncing ? 'true' : 'false');
+  button.textContent = syncing ? t('status.syncing') : t('status.sync_now');
 }

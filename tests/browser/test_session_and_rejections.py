@@ -1,0 +1,72 @@
+"""Journeys: the session ends while changes wait (nothing is lost), and the server refuses a change (the user is
+told why, and the queue moves on)."""
+
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_expired_session_keeps_the_queue_until_the_user_signs_in_again(open_phone, server_as):
+    phone = open_phone("rep")
+    phone.sign_in("rep@demo.test")
+    # The session ends (expired or revoked); the phone finds out at its next push.
+    phone.context.clear_cookies()
+    phone.report_defect(title="Bin store gate hanging off its hinge", category="bin_store")
+    page = phone.page
+    phone.sync_now()
+    page.get_by_text("Your session has ended").wait_for()
+    assert [m["name"] for m in phone.stored("outbox")] == ["issue.create"]
+
+    page.get_by_role("link", name="Sign in again").click()
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_function("location.hash.startsWith('#/issues')")
+    phone.wait_synced()
+    titles = {i["title"] for i in server_as("staff@demo.test").pull_all()["issue"].values()}
+    assert "Bin store gate hanging off its hinge" in titles
+    assert page.get_by_text("Your session has ended").count() == 0
+
+
+def test_refused_change_is_shown_with_the_servers_reason_and_does_not_block_the_queue(open_phone, server_as):
+    staff = server_as("staff@demo.test")
+    estate = server_as("rep@demo.test").estate_id(0)
+    issue_id = str(uuid.uuid4())
+    assert staff.push(
+        "issue.create",
+        {
+            "id": issue_id,
+            "estate_id": estate,
+            "location_id": None,
+            "category": "pests",
+            "title": "Rats seen near the bin store",
+            "description": "",
+            "priority": "high",
+            "captured_at": "2026-11-20T10:00:00Z",
+            "inspection_id": None,
+        },
+    )["status"] == "applied"
+
+    phone = open_phone("rep")
+    phone.sign_in("rep@demo.test")
+    phone.set_offline(True)
+    # While the rep is offline, staff withdraw the issue; the rep's comment on it will be refused.
+    assert staff.push("issue.withdraw", {"id": issue_id, "reason": "duplicate of an older report"})["status"] == "applied"
+    phone.open(f"/issue/{issue_id}")
+    phone.page.locator("#comment-body").fill("Still seeing them every evening")
+    phone.page.get_by_role("button", name="Save update").click()
+    phone.report_defect(title="Pigeon netting torn on block roof", category="pests")
+
+    phone.set_offline(False)
+    phone.wait_synced()
+    [rejection] = [r for r in phone.stored("rejections") if not r.get("dismissed")]
+    assert rejection["name"] == "issue.comment" and rejection["reason"]
+    # The change after it still went through.
+    titles = {i["title"] for i in staff.pull_all()["issue"].values()}
+    assert "Pigeon netting torn on block roof" in titles
+
+    page = phone.page
+    page.get_by_text("1 change was not accepted").click()
+    page.get_by_role("heading", name="Sync and storage").wait_for()
+    assert rejection["reason"] in page.locator("#rejections").inner_text()
