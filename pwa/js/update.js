@@ -10,7 +10,7 @@ export async function watchForUpdates(banner) {
   if (!('serviceWorker' in navigator)) return;
   let registration;
   try {
-    registration = await navigator.serviceWorker.register('./sw.js', { type: 'module', scope: './' });
+    registration = await navigator.serviceWorker.register('./sw.js', { type: 'module', scope: './', updateViaCache: 'none' });
   } catch (error) {
     console.warn('service worker not registered', error);
     return;

@@ -209,6 +209,21 @@ class Phone:
 
 
 @pytest.fixture
+def phone_at(tmp_path: Path, playwright_driver: Any) -> Iterator[Any]:
+    """`phone_at(base_url, "name")` launches a phone against any server (e.g. a static copy of the shell)."""
+    phones: list[Phone] = []
+
+    def launch(base_url: str, name: str = "phone") -> Phone:
+        phone = Phone(playwright_driver, tmp_path / f"profile-{name}", base_url)
+        phones.append(phone)
+        return phone.launch()
+
+    yield launch
+    for phone in phones:
+        phone.close()
+
+
+@pytest.fixture
 def open_phone(tmp_path: Path, playwright_driver: Any, live_server: Any) -> Iterator[Any]:
     """`open_phone("name")` launches a phone (a fresh profile per name) against the live server."""
     phones: list[Phone] = []
