@@ -29,6 +29,7 @@ CHROMIUM_ARGS = [
 PHONE_VIEWPORT = {"width": 360, "height": 780}
 AXE_PATH = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 DEFAULT_TIMEOUT_MS = 20_000
+DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens, every connection is refused
 
 # Reads the app's IndexedDB directly, so tests check what the phone really stored, not what the screen says.
 IDB_READ = """async ([store]) => {
@@ -73,6 +74,10 @@ class Phone:
 
     # --- the browser -------------------------------------------------------------------------------------
     def launch(self, *, offline: bool = False) -> "Phone":
+        """Start the browser. `offline=True` starts it with no network at all: besides DevTools' offline
+        emulation, every request goes to a dead proxy. Emulation alone is not enough at start-up, because the
+        browser itself believes it is online and may wake the service worker for Background Sync before the
+        emulation reaches it."""
         self.context = self.driver.chromium.launch_persistent_context(
             str(self.profile),
             executable_path=chromium_executable(),
@@ -82,8 +87,10 @@ class Phone:
             base_url=self.base_url,
             service_workers="allow",
             offline=offline,
+            proxy={"server": DEAD_PROXY} if offline else None,
         )
         self.context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        self.started_without_network = offline
         self.offline = False
         if offline:
             self.set_offline(True)
@@ -100,6 +107,13 @@ class Phone:
         """No network at all. Besides DevTools' offline emulation, API requests are refused by routing: the
         emulation can miss a service worker that the browser wakes for Background Sync (it believes the
         machine is online), and a test that leaks one request proves nothing."""
+        if not offline and self.started_without_network:
+            # A phone started in a stairwell: when signal returns, the app is opened again with network.
+            route = self.page.url.split("#", 1)[1] if "#" in self.page.url else "/issues"
+            self.close()
+            self.launch()
+            self.open(route)
+            return
         self.context.set_offline(offline)
         if offline and not self.offline:
             self.context.route("**/api/**", self._refuse)

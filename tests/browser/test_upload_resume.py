@@ -19,12 +19,16 @@ def test_photo_upload_cut_halfway_resumes_from_the_server_offset(open_phone, ser
 
     patches: list[int] = []
     creations: list[str] = []
-    cut = {"done": False, "at": None}
+    # Once cut, the phone stays without signal until the test has looked at the server.
+    cut = {"done": False, "at": None, "restored": False}
 
     def watch_uploads(route):
         request = route.request
         if request.method == "POST":
             creations.append(request.url)
+        if cut["done"] and not cut["restored"]:
+            route.abort("internetdisconnected")
+            return
         if request.method == "PATCH":
             offset = int(request.headers["upload-offset"])
             patches.append(offset)
@@ -70,6 +74,7 @@ def test_photo_upload_cut_halfway_resumes_from_the_server_offset(open_phone, ser
     assert 0 < received < blob["byte_size"]
 
     patches.clear()
+    cut["restored"] = True
     staff_phone.wait_synced(timeout_ms=60_000)
     assert patches and patches[0] == received, f"resumed from {patches[:1]}, server had {received}"
     assert len(creations) == 1, "a resumed upload must not start a new one"
