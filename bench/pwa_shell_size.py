@@ -1,0 +1,53 @@
+"""How many bytes a phone downloads to install the app shell (everything the service worker precaches).
+
+Reads the precache list from pwa/sw.js (plus sw.js itself), and prints each file's size raw and gzipped, and the
+totals. No server needed: this is what a gzip-capable server sends over the wire, before HTTP headers.
+
+    python -m bench.pwa_shell_size [--level 6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import re
+from pathlib import Path
+
+PWA = Path(__file__).resolve().parent.parent / "pwa"
+
+
+def shell_files() -> list[Path]:
+    source = (PWA / "sw.js").read_text()
+    block = re.search(r"const SHELL = \[(.*?)\];", source, re.S)
+    if block is None:
+        raise SystemExit("no SHELL list in pwa/sw.js")
+    entries = [entry.removeprefix("./") for entry in re.findall(r"'([^']+)'", block.group(1))]
+    # "./" is index.html again under another URL: the browser downloads it twice, so count it twice.
+    files = [PWA / (entry or "index.html") for entry in entries]
+    return [PWA / "sw.js", *files]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--level", type=int, default=6, help="gzip level (6 is the usual server default)")
+    args = parser.parse_args()
+    rows = []
+    for path in shell_files():
+        raw = path.read_bytes()
+        # Images are already compressed; servers do not gzip PNGs, so count those raw.
+        squeezed = raw if path.suffix == ".png" else gzip.compress(raw, compresslevel=args.level, mtime=0)
+        rows.append((str(path.relative_to(PWA)), len(raw), len(squeezed)))
+    width = max(len(name) for name, _, _ in rows)
+    print(f"{'file':<{width}}  {'raw B':>8}  {'gzip B':>8}")
+    for name, raw, squeezed in rows:
+        print(f"{name:<{width}}  {raw:>8}  {squeezed:>8}")
+    total_raw = sum(raw for _, raw, _ in rows)
+    total_gzip = sum(squeezed for _, _, squeezed in rows)
+    print(f"{'total (' + str(len(rows)) + ' requests)':<{width}}  {total_raw:>8}  {total_gzip:>8}")
+    js = [(raw, squeezed) for name, raw, squeezed in rows if name.endswith(".js")]
+    print(f"JavaScript: {sum(r for r, _ in js)} B raw, {sum(s for _, s in js)} B gzip in {len(js)} modules")
+    print(f"App shell transfer (gzip level {args.level}): {total_gzip / 1024:.1f} KiB")
+
+
+if __name__ == "__main__":
+    main()
