@@ -4,7 +4,7 @@
  */
 
 const DB_NAME = 'estatewalk';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 /** Stores holding the copy of server data; a pull with `reset: true` clears exactly these. */
 export const SERVER_STORES = ['estates', 'locations', 'members', 'issues', 'events', 'photos', 'inspections'];
@@ -20,22 +20,28 @@ const INDEXES = {
 
 let opening = null;
 
+function createVersion1(db) {
+  db.createObjectStore('meta', { keyPath: 'key' });
+  for (const name of SERVER_STORES) {
+    const store = db.createObjectStore(name, { keyPath: 'id' });
+    for (const index of INDEXES[name] || []) store.createIndex(index, index);
+  }
+  // Keyed by mutation number, so iteration order is send order.
+  db.createObjectStore('outbox', { keyPath: 'id' });
+  // Keyed by content hash: the same photo taken twice is stored and uploaded once.
+  db.createObjectStore('blobs', { keyPath: 'sha256' });
+  db.createObjectStore('rejections', { keyPath: 'id' });
+}
+
 export function openDatabase() {
   if (!opening) {
     opening = new Promise((resolve, reject) => {
       const request = indexedDB.open(DB_NAME, DB_VERSION);
-      request.onupgradeneeded = () => {
+      request.onupgradeneeded = (event) => {
         const db = request.result;
-        db.createObjectStore('meta', { keyPath: 'key' });
-        for (const name of SERVER_STORES) {
-          const store = db.createObjectStore(name, { keyPath: 'id' });
-          for (const index of INDEXES[name] || []) store.createIndex(index, index);
-        }
-        // Keyed by mutation number, so iteration order is send order.
-        db.createObjectStore('outbox', { keyPath: 'id' });
-        // Keyed by content hash: the same photo taken twice is stored and uploaded once.
-        db.createObjectStore('blobs', { keyPath: 'sha256' });
-        db.createObjectStore('rejections', { keyPath: 'id' });
+        if (event.oldVersion < 1) createVersion1(db);
+        // Version 2: small copies of photos taken on other phones, so timelines show them without signal.
+        if (event.oldVersion < 2) db.createObjectStore('photo_copies', { keyPath: 'sha256' });
       };
       request.onsuccess = () => {
         const db = request.result;

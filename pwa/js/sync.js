@@ -2,7 +2,7 @@
  * The sync loop: push the outbox, upload photo bytes, pull what changed. Runs in a page or in the service worker
  * (Background Sync), and only one of them at a time (Web Locks), so two tabs never send the same numbers.
  */
-import { api, ApiError } from './api.js';
+import { api, ApiError, photoUrl } from './api.js';
 import { SERVER_STORES, getAll, getMeta, metaIn, putMetaIn, req, setMeta, write, clientId as loadClientId, get } from './db.js';
 import { laterStamp } from './hlc.js';
 import { applyLocally } from './local-apply.js';
@@ -56,6 +56,7 @@ async function runRound() {
     const photos = await uploadPhotos();
     // Attaching photos may have been pushed before the bytes arrived; pull once more so "uploaded" is current.
     if (photos.uploaded) await pullChanges(clientId);
+    await copyRemotePhotos();
     await write(['meta'], async (tx) => {
       await putMetaIn(tx, 'last_sync_ok', Date.now());
       await putMetaIn(tx, 'last_sync_error', photos.failed ? photos.error : null);
@@ -250,6 +251,32 @@ async function uploadPhotos() {
     }
   }
   return { uploaded, failed, error: lastError };
+}
+
+const COPIES_PER_ROUND = 100;
+
+/**
+ * Keep a small copy (the server's thumbnail) of each photo taken on another phone, so issue timelines show
+ * their photos without signal too. Thumbnails keep this cheap on a small data plan.
+ */
+async function copyRemotePhotos() {
+  const [photos, blobs, copies] = await Promise.all([getAll('photos'), getAll('blobs'), getAll('photo_copies')]);
+  const have = new Set([...blobs.map((b) => b.sha256), ...copies.map((c) => c.sha256)]);
+  const wanted = [...new Set(photos.filter((p) => p.uploaded && !have.has(p.sha256)).map((p) => p.sha256))];
+  let copied = 0;
+  for (const sha256 of wanted.slice(0, COPIES_PER_ROUND)) {
+    let response;
+    try {
+      response = await fetch(photoUrl(sha256, 'thumb'), { credentials: 'same-origin' });
+    } catch {
+      break; // offline again: the next round continues
+    }
+    if (!response.ok) continue;
+    const blob = await response.blob();
+    await write(['photo_copies'], (tx) => req(tx.objectStore('photo_copies').put({ sha256, blob, variant: 'thumb' })));
+    copied += 1;
+  }
+  if (copied) notifyChanged('data');
 }
 
 async function updateBlob(sha256, changes) {

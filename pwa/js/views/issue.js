@@ -76,6 +76,12 @@ async function photoFigure(photo, n) {
       stored.uploaded ? null : h('span', { class: 'badge pending', text: t('issue.photo_pending') }),
     );
   }
+  const copy = await get('photo_copies', photo.sha256);
+  if (copy?.blob && !navigator.onLine) {
+    const url = URL.createObjectURL(copy.blob);
+    objectUrls.push(url);
+    return h('li', { 'data-sha256': photo.sha256 }, h('img', { src: url, alt: t('issue.photo_alt', { n }), loading: 'lazy' }));
+  }
   if (navigator.onLine && photo.uploaded !== false) {
     return h('li', { 'data-sha256': photo.sha256 }, h('img', { src: photoUrl(photo.sha256, 'display'), alt: t('issue.photo_alt', { n }), loading: 'lazy' }));
   }
