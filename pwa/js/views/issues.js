@@ -77,7 +77,7 @@ export async function issuesView(ctx, { query }) {
     h('p', {}, h('a', { class: 'button primary', href: reportLink, text: t('issues.report') })),
     h(
       'details',
-      { class: 'filters', open: ['location', 'category', 'mine', 'confirm'].some((k) => filters[k]) || filters.status !== 'open' },
+      { class: 'filters', open: ['location', 'category'].some((k) => filters[k]) || filters.status !== 'open' },
       h('summary', { text: t('issues.filters') }),
       h(
         'div',
@@ -86,9 +86,14 @@ export async function issuesView(ctx, { query }) {
         field(t('issues.location'), locationSelect),
         field(t('issues.status'), statusSelect),
         field(t('issues.category'), categorySelect),
-        toggle('filter-mine', 'mine', t('issues.mine')),
-        toggle('filter-confirm', 'confirm', t('issues.awaiting_confirmation')),
       ),
+    ),
+    // The two questions people ask most stay one tap away, outside the folded filters.
+    h(
+      'div',
+      { class: 'quick-filters' },
+      toggle('filter-mine', 'mine', t('issues.mine')),
+      toggle('filter-confirm', 'confirm', t('issues.awaiting_confirmation')),
     ),
     h('p', { class: 'count', 'aria-live': 'polite', text: t('issues.count', { count: shown.length }) }),
     shown.length
