@@ -1,0 +1,54 @@
+"""Journeys: a phone whose clock is three hours fast, and the app open in two tabs at once."""
+
+import json
+import time
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+THREE_HOURS_MS = 3 * 3600 * 1000
+STAMP_MS = lambda stamp: int(stamp.split(":")[0])  # noqa: E731 - a tiny parser reads best inline
+
+
+def test_phone_three_hours_fast_stamps_close_to_real_time_after_one_sync(open_phone):
+    phone = open_phone("rep")
+    # The phone's wall clock is three hours fast, from the very first script on every page.
+    phone.context.add_init_script(f"(() => {{ const real = Date.now; Date.now = () => real() + {THREE_HOURS_MS}; }})()")
+    phone.sign_in("rep@demo.test")
+    phone.set_offline(True)
+    before = int(time.time() * 1000)
+    phone.report_defect(title="Lift out of order in Block B", category="lifts")
+    after = int(time.time() * 1000)
+    [mutation] = phone.stored("outbox")
+    stamp = mutation["at"]
+    assert len(stamp.split(":")[0]) == 15 and len(stamp.split(":")[1]) == 5
+    # Corrected by the offset learnt from server_time: within a few seconds of real time, not three hours ahead.
+    assert before - 5_000 <= STAMP_MS(stamp) <= after + 5_000, (stamp, before, after)
+
+
+def test_two_tabs_never_send_the_same_mutation_twice(open_phone):
+    phone = open_phone("staff")
+    phone.sign_in("staff@demo.test")
+    second = phone.context.new_page()
+    second.goto("/#/issues")
+    second.wait_for_function("document.documentElement.dataset.ready === 'true'")
+
+    pushed: list[int] = []
+
+    def watch(request):
+        if request.url.endswith("/api/sync/push") and request.method == "POST":
+            pushed.extend(m["id"] for m in json.loads(request.post_data)["mutations"])
+
+    phone.context.on("request", watch)
+    phone.set_offline(True)
+    for n in range(3):
+        phone.report_defect(title=f"Overflowing bin number {n + 1}", category="bin_store")
+    phone.set_offline(False)
+    # Both tabs try to sync at the same moment; the Web Lock lets one run, the other skips.
+    for _ in range(3):
+        phone.page.evaluate("document.getElementById('sync-now').click()")
+        second.evaluate("document.getElementById('sync-now').click()")
+    phone.wait_synced()
+    assert sorted(pushed) == sorted(set(pushed)), f"a mutation went out twice: {pushed}"
+    assert len(set(pushed)) == 3
