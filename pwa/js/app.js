@@ -39,7 +39,8 @@ function parseHash() {
 export function go(path, { replace = false } = {}) {
   if (replace) history.replaceState(null, '', `#${path}`);
   else history.pushState(null, '', `#${path}`);
-  render({ focusHeading: !replace });
+  // A replaced entry is a filter change: keep focus on the control the user just used.
+  render({ focusHeading: !replace, keepFocus: replace });
 }
 
 async function render({ focusHeading = true, keepFocus = false } = {}) {

@@ -85,3 +85,28 @@ def test_layout_mirrors_for_right_to_left_catalogues(open_phone):
     report = phone.page.get_by_role("link", name="Report a defect").bounding_box()
     assert report["x"] + report["width"] > width - 40, "in right-to-left the first button should start on the right"
     assert report["x"] > 40
+
+
+def test_keyboard_user_filters_and_opens_an_issue_without_losing_their_place(open_phone):
+    phone = open_phone("rep")
+    phone.sign_in("rep@demo.test")
+    phone.open("/issues")
+    phone.reload()
+    page = phone.page
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+
+    page.locator("#filter-mine").focus()
+    page.keyboard.press("Space")
+    page.wait_for_function("location.hash.includes('mine=1')")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'filter-mine'")
+    page.keyboard.press("Space")
+    page.wait_for_function("!location.hash.includes('mine=1')")
+
+    first = page.locator(".issue-card a").first
+    title = first.locator(".issue-title").inner_text()
+    first.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name=title).wait_for()
+    # A new screen moves focus to its heading, so a screen reader announces where the user is.
+    page.wait_for_function("document.activeElement && document.activeElement.tagName === 'H2'")
