@@ -43,8 +43,12 @@ export function go(path, { replace = false } = {}) {
   render({ focusHeading: !replace, keepFocus: replace });
 }
 
+// A navigation asked for focus on the new heading; a background refresh that overtakes it must honour that.
+let headingFocusOwed = false;
+
 async function render({ focusHeading = true, keepFocus = false } = {}) {
   const token = ++renderToken;
+  if (focusHeading) headingFocusOwed = true;
   const { path, query } = parseHash();
   const user = await currentUser();
   const match = ROUTES.map(([pattern, view, options]) => [pattern.exec(path), view, options]).find(([m]) => m);
@@ -73,13 +77,16 @@ async function renderView(token, view, params, options, focusHeading, keepFocus)
   };
   const node = await view(ctx, params);
   if (token !== renderToken) return; // a newer navigation won
-  const focusedId = keepFocus ? document.activeElement?.id : null;
+  const focusKey = keepFocus ? focusKeyOf(document.activeElement) : null;
   currentRoute = { options };
   mount(main(), node);
   updateNavigation(ctx.user);
-  if (focusedId && document.getElementById(focusedId)) {
-    document.getElementById(focusedId).focus();
-  } else if (focusHeading) {
+  main().querySelector('h2')?.setAttribute('tabindex', '-1');
+  const refocus = !headingFocusOwed && focusKey && document.querySelector(focusKey);
+  if (refocus) {
+    refocus.focus();
+  } else if (headingFocusOwed) {
+    headingFocusOwed = false;
     // Move focus to the new screen's heading so screen-reader users hear where they are.
     const heading = main().querySelector('h2');
     if (heading) {
@@ -87,6 +94,19 @@ async function renderView(token, view, params, options, focusHeading, keepFocus)
       heading.focus({ preventScroll: false });
     }
   }
+}
+
+/**
+ * A selector that finds "the same" control after a re-render: its id, or the issue it links to. A background
+ * refresh must not throw a keyboard or screen-reader user back to the top of the page.
+ */
+function focusKeyOf(element) {
+  if (!element || element === document.body) return null;
+  if (element.matches('main h2')) return 'main h2';
+  if (element.id) return `#${CSS.escape(element.id)}`;
+  const issue = element.getAttribute('data-issue-id');
+  if (issue) return `${element.tagName.toLowerCase()}[data-issue-id="${CSS.escape(issue)}"]`;
+  return null;
 }
 
 function updateNavigation(user) {

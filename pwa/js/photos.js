@@ -5,7 +5,8 @@
 import { get } from './db.js';
 
 export const LONG_EDGE = 2048;
-const JPEG_QUALITY = 0.85;
+// Defects stay legible at 0.8, and every photo is about a fifth smaller than at 0.85 on a small data plan.
+const JPEG_QUALITY = 0.8;
 
 export async function sha256Hex(blob) {
   const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
