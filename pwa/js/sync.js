@@ -223,34 +223,50 @@ async function applyPulled(response) {
 /** Upload every photo whose bytes the server lacks. One refused photo never holds up the others. */
 async function uploadPhotos() {
   const waiting = (await getAll('blobs')).filter((b) => !b.uploaded);
-  let uploaded = 0;
-  let failed = 0;
-  let lastError = null;
-  for (const row of waiting) {
-    try {
-      await uploadPhoto({
-        blob: row.blob,
-        sha256: row.sha256,
-        uploadUrl: row.upload_url,
-        onUrl: (url) => updateBlob(row.sha256, { upload_url: url }),
-        onProgress: (offset) => {
-          progressListener?.({ sha256: row.sha256, sent: offset, total: row.blob.size });
-          notifyChanged('upload', { sha256: row.sha256, sent: offset, total: row.blob.size });
-        },
-      });
-      await updateBlob(row.sha256, { uploaded: true, upload_url: null, sent: row.blob.size });
-      uploaded += 1;
-      notifyChanged('outbox');
-    } catch (error) {
-      if (error.restart) await updateBlob(row.sha256, { upload_url: null });
-      // A network failure means every later photo would fail too: stop and try again next round.
-      if (!error.status) throw new ApiError(0, { detail: error.message });
-      if (error.status === 401) throw new ApiError(401, { detail: error.message });
-      failed += 1;
-      lastError = error.message;
+  const result = { uploaded: 0, failed: 0, error: null };
+  let next = 0;
+  let stop = null;
+  // Two uploads at a time: while one waits for a round trip or for the server to check a finished photo, the
+  // other keeps the slow link busy. More would only split the same bandwidth.
+  const worker = async () => {
+    while (!stop && next < waiting.length) {
+      const row = waiting[next];
+      next += 1;
+      try {
+        await uploadOne(row);
+        result.uploaded += 1;
+      } catch (error) {
+        if (error.restart) await updateBlob(row.sha256, { upload_url: null });
+        // A network failure means every later photo would fail too: stop and try again next round.
+        if (!error.status) stop = new ApiError(0, { detail: error.message });
+        else if (error.status === 401) stop = new ApiError(401, { detail: error.message });
+        else {
+          result.failed += 1;
+          result.error = error.message;
+        }
+      }
     }
-  }
-  return { uploaded, failed, error: lastError };
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_UPLOADS, waiting.length) }, worker));
+  if (stop) throw stop;
+  return result;
+}
+
+const PARALLEL_UPLOADS = 2;
+
+async function uploadOne(row) {
+  await uploadPhoto({
+    blob: row.blob,
+    sha256: row.sha256,
+    uploadUrl: row.upload_url,
+    onUrl: (url) => updateBlob(row.sha256, { upload_url: url }),
+    onProgress: (offset) => {
+      progressListener?.({ sha256: row.sha256, sent: offset, total: row.blob.size });
+      notifyChanged('upload', { sha256: row.sha256, sent: offset, total: row.blob.size });
+    },
+  });
+  await updateBlob(row.sha256, { uploaded: true, upload_url: null, sent: row.blob.size });
+  notifyChanged('outbox');
 }
 
 const COPIES_PER_ROUND = 100;
