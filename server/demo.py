@@ -11,6 +11,7 @@ import typing
 import uuid
 from uuid import UUID
 
+from server.auth.passwords import hash_password
 from server.clock import utcnow
 from server.db.engine import current_engine, write_transaction
 from server.db.tables import Estate
@@ -62,6 +63,8 @@ async def load_demo_data() -> bool:
     if await demo_data_loaded():
         return False
     users: dict[str, UUID] = {}
+    # The demo accounts share a published password: one Argon2 hash serves them all.
+    demo_hash = hash_password(DEMO_PASSWORD)
     async with EstateAdmin() as admin:
         for estate_id, (name, blocks, areas) in ESTATES.items():
             await admin.create_estate(name, estate_id)
@@ -76,8 +79,8 @@ async def load_demo_data() -> bool:
             for a, (area, kind) in enumerate(areas):
                 await admin.add_location(estate_id, area, kind, location_id=demo_id(area), sort_order=10 + a)
         for email, name, roles in ACCOUNTS:
-            users[email] = await admin.create_user(email, name, DEMO_PASSWORD, is_demo=True,
-                                                   user_id=demo_id(email))
+            users[email] = await admin.create_user(email, name, is_demo=True, user_id=demo_id(email),
+                                                   password_hash=demo_hash)
             for estate_id, role in roles.items():
                 await admin.add_member(users[email], estate_id, role)
     await _load_demo_issues(users)

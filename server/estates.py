@@ -54,11 +54,12 @@ class EstateAdmin:
         }, estate_id=estate_id)
         return location_id
 
-    async def create_user(self, email: str, name: str, password: str, *, is_demo: bool = False,
-                          user_id: UUID | None = None) -> UUID:
+    async def create_user(self, email: str, name: str, password: str | None = None, *, is_demo: bool = False,
+                          user_id: UUID | None = None, password_hash: str | None = None) -> UUID:
         user_id = user_id or uuid.uuid4()
+        password_hash = password_hash or hash_password(password or "")
         await AppUser.insert(AppUser(id=user_id, email=email.strip().lower(), name=name,
-                                     password_hash=hash_password(password), is_demo=is_demo, active=True,
+                                     password_hash=password_hash, is_demo=is_demo, active=True,
                                      created_at=utcnow()))
         return user_id
 

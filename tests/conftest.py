@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -260,6 +262,20 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 
 def decode_json(data: bytes) -> Any:
     return msgspec.json.decode(data)
+
+
+def run_cli(settings: Settings, *args: str, input_text: str | None = None) -> "subprocess.CompletedProcess[str]":
+    """Run the ``estatewalk`` command against the same database as the app under test.
+
+    Tests change the database from outside through the command, as an operator would: the test client runs
+    the app in its own thread and event loop, whose connection pool the test must not borrow.
+    """
+    env = {**os.environ, "ESTATEWALK_DATA": str(settings.data_dir)}
+    env.pop("DATABASE_URL", None)
+    if settings.database_url:
+        env["DATABASE_URL"] = settings.database_url
+    return subprocess.run([sys.executable, "-m", "server.cli", *args], env=env, capture_output=True, text=True,
+                          input=input_text, timeout=120)
 
 
 @pytest.fixture
