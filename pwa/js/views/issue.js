@@ -32,9 +32,21 @@ function statusChoices(role, status) {
   return [];
 }
 
-function describeEvent(event, names) {
+/** A field's value as people read it: names, not ids; labels, not codes. */
+function fieldValue(field, value, names, locationLabels) {
+  if (value === null || value === undefined || value === '') return t('issue.none');
+  if (field === 'owner_id' || field === 'assignee_id') return names(value);
+  if (field === 'location_id') return locationLabels.get(value) || t('issue.none');
+  if (field === 'category') return categoryLabel(value);
+  if (field === 'priority') return t(`priority.${value}`);
+  if (field === 'due_date') return formatDate(value);
+  return String(value);
+}
+
+function describeEvent(event, names, locationLabels) {
   const actor = names(event.actor_id);
   const d = event.data || {};
+  const value = (v) => fieldValue(d.field, v, names, locationLabels);
   switch (event.kind) {
     case 'comment':
       return [t('event.comment', { actor }), h('blockquote', { text: d.body })];
@@ -45,11 +57,11 @@ function describeEvent(event, names) {
       ];
     case 'field_changed':
       return [
-        t('event.field_changed', { actor, field: t(`field.${d.field}`), old: d.old ?? '', new: d.new ?? '' }),
+        t('event.field_changed', { actor, field: t(`field.${d.field}`), old: value(d.old), new: value(d.new) }),
         d.concurrent ? h('p', { class: 'warning', text: t('event.field_changed_concurrent') }) : null,
       ];
     case 'superseded_edit':
-      return [t('event.superseded_edit', { actor, field: t(`field.${d.field}`), value: d.value ?? '' })];
+      return [t('event.superseded_edit', { actor, field: t(`field.${d.field}`), value: value(d.value) })];
     default:
       return [t(`event.${event.kind}`, { actor })];
   }
@@ -105,7 +117,8 @@ export async function issueView(ctx, { id }) {
   ]);
   const memberNames = new Map(members.map((m) => [m.user_id, m.name]));
   const names = (userId) => (userId === ctx.user.id ? t('event.you') : memberNames.get(userId) || t('event.someone'));
-  const locationLabel = locations.find((l) => l.id === issue.location_id)?.label || t('issue.none');
+  const locationLabels = new Map(locations.map((l) => [l.id, l.label]));
+  const locationLabel = locationLabels.get(issue.location_id) || t('issue.none');
   const say = (message) => {
     toast(message);
     ctx.refresh();
@@ -131,7 +144,7 @@ export async function issueView(ctx, { id }) {
   );
 
   const timeline = [
-    ...events.map((event) => ({ at: event.at || event.recorded_at, node: describeEvent(event, names), kind: event.kind })),
+    ...events.map((event) => ({ at: event.at || event.recorded_at, node: describeEvent(event, names, locationLabels), kind: event.kind })),
     ...pending
       .filter((m) => m.name !== 'issue.create' || !events.length)
       .map((m) => ({ at: m.at, node: describePending(m), kind: 'pending', pending: true })),
