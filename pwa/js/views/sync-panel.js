@@ -3,7 +3,6 @@ import { h } from '../dom.js';
 import { t, formatBytes, formatDateTime } from '../i18n.js';
 import { getAll, write, req } from '../db.js';
 import { pendingMutations, queueSummary } from '../outbox.js';
-import { requestSync } from '../sync-scheduler.js';
 import { signOut } from '../session.js';
 import { notifyChanged } from '../events.js';
 
@@ -44,7 +43,6 @@ export async function syncView(ctx) {
     'section',
     { class: 'screen' },
     h('h2', { text: t('sync.title') }),
-    h('button', { type: 'button', class: 'primary', text: t('status.sync_now'), onclick: () => requestSync('button') }),
     h(
       'section',
       { class: 'card', 'aria-labelledby': 'outbox-h' },
