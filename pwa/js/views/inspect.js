@@ -72,7 +72,7 @@ export async function inspectionsView(ctx, { query }) {
     'section',
     { class: 'screen' },
     h('h2', { text: t('inspect.title') }),
-    form,
+    // A walk already under way comes first: after a phone call or a reload, people want to carry on.
     recent.length
       ? h(
           'ul',
@@ -89,6 +89,7 @@ export async function inspectionsView(ctx, { query }) {
           ),
         )
       : h('p', { class: 'muted', text: t('inspect.none') }),
+    form,
   );
 }
 
