@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
@@ -52,6 +53,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"viewer": Provide(current_viewer)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=settings.max_body_bytes,
+        # A first pull is JSON that gzips about 15 times smaller: it matters on a cheap phone plan. Photos are
+        # already compressed and are left alone.
+        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=1024,
+                                             exclude=["/api/photos", "/api/uploads"]),
         state=State({"settings": settings}),
         openapi_config=OpenAPIConfig(
             title="Estatewalk",
