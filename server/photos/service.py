@@ -35,8 +35,9 @@ def storage_for(settings: Settings) -> PhotoStorage:
 
 
 def _processing_limiter(state: State) -> anyio.CapacityLimiter:
-    # At most one photo per core is decoded at once: each can hold ~100 MB of pixels at the pixel limit, and
-    # more threads than cores would only queue inside Pillow anyway. Made lazily: it belongs to the event loop.
+    # At most one photo per core is decoded at once: a PNG at the pixel limit can hold a few hundred MB of
+    # pixels, and more threads than cores would only queue inside Pillow anyway. Made lazily: it belongs to the
+    # event loop.
     limiter = state.get("photo_limiter")
     if limiter is None:
         limiter = anyio.CapacityLimiter(os.cpu_count() or 1)
