@@ -70,3 +70,31 @@ def test_refused_change_is_shown_with_the_servers_reason_and_does_not_block_the_
     page.get_by_text("1 change was not accepted").click()
     page.get_by_role("heading", name="Sync and storage").wait_for()
     assert rejection["reason"] in page.locator("#rejections").inner_text()
+
+
+def test_sign_out_warns_about_unsent_work_then_leaves_nothing_behind(open_phone):
+    phone = open_phone("rep")
+    phone.sign_in("rep@demo.test")
+    page = phone.page
+    client_id = next(row["value"] for row in phone.stored("meta") if row["key"] == "client_id")
+    phone.set_offline(True)
+    phone.report_defect(title="Broken glass by the play area gate", category="play_area")
+
+    # With a change waiting, signing out asks first; saying no keeps everything.
+    warnings = []
+    page.once("dialog", lambda dialog: (warnings.append(dialog.message), dialog.dismiss()))
+    phone.open("/sync")
+    page.get_by_role("button", name="Sign out").click()
+    assert warnings and "not been sent" in warnings[0]
+    assert len(phone.stored("outbox")) == 1
+
+    phone.set_offline(False)
+    phone.wait_synced()
+    phone.open("/sync")
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    assert phone.stored("issues") == [] and phone.stored("outbox") == [] and phone.stored("blobs") == []
+    assert not any(row["key"] in ("user", "memberships") for row in phone.stored("meta"))
+    phone.sign_in("rep2@demo.test")
+    new_client_id = next(row["value"] for row in phone.stored("meta") if row["key"] == "client_id")
+    assert new_client_id != client_id
