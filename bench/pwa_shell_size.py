@@ -3,7 +3,10 @@
 Reads the precache list from pwa/sw.js (plus sw.js itself), and prints each file's size raw and gzipped, and the
 totals. No server needed: this is what a gzip-capable server sends over the wire, before HTTP headers.
 
-    python -m bench.pwa_shell_size [--level 6]
+    python -m bench.pwa_shell_size [--level 6] [--url http://127.0.0.1:8000]
+
+With --url it also fetches every file from a running server with `Accept-Encoding: gzip, br` and reports the
+bytes really sent, so a server that does not compress shows up.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ def shell_files() -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--level", type=int, default=6, help="gzip level (6 is the usual server default)")
+    parser.add_argument("--url", help="base URL of a running server to measure what it really sends")
     args = parser.parse_args()
     rows = []
     for path in shell_files():
@@ -47,6 +51,23 @@ def main() -> None:
     js = [(raw, squeezed) for name, raw, squeezed in rows if name.endswith(".js")]
     print(f"JavaScript: {sum(r for r, _ in js)} B raw, {sum(s for _, s in js)} B gzip in {len(js)} modules")
     print(f"App shell transfer (gzip level {args.level}): {total_gzip / 1024:.1f} KiB")
+    if args.url:
+        measure_server(args.url)
+
+
+def measure_server(base_url: str) -> None:
+    import httpx
+
+    sent = 0
+    encodings: set[str] = set()
+    with httpx.Client(base_url=base_url, headers={"Accept-Encoding": "gzip, br"}) as client:
+        for path in shell_files():
+            relative = path.relative_to(PWA).as_posix()
+            response = client.get("/" + relative)
+            response.raise_for_status()
+            sent += response.num_bytes_downloaded
+            encodings.add(response.headers.get("content-encoding", "identity"))
+    print(f"Server at {base_url} sent {sent / 1024:.1f} KiB of bodies (content-encoding: {', '.join(sorted(encodings))})")
 
 
 if __name__ == "__main__":
