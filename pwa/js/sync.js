@@ -3,7 +3,7 @@
  * (Background Sync), and only one of them at a time (Web Locks), so two tabs never send the same numbers.
  */
 import { api, ApiError, photoUrl } from './api.js';
-import { SERVER_STORES, getAll, getMeta, metaIn, putMetaIn, req, setMeta, write, clientId as loadClientId, get } from './db.js';
+import { SERVER_STORES, getAll, getMeta, metaIn, putMetaIn, req, setMeta, write, clientId as loadClientId } from './db.js';
 import { laterStamp } from './hlc.js';
 import { applyLocally } from './local-apply.js';
 import { notifyChanged } from './events.js';
@@ -22,14 +22,6 @@ const ENTITY_STORES = {
   inspection: 'inspections',
   rejection: 'rejections',
 };
-
-/** Why a sync stopped early, for the indicator. */
-export class SyncStopped extends Error {}
-
-let progressListener = null;
-export function onUploadProgress(listener) {
-  progressListener = listener;
-}
 
 /**
  * One full round. Returns `{ran: false}` when another tab holds the lock. Errors other than "offline" or
@@ -51,12 +43,21 @@ async function runRound() {
   const clientId = await loadClientId();
   notifyChanged('sync', { state: 'running' });
   try {
-    await pushOutbox(clientId);
+    let pushError = null;
+    try {
+      await pushOutbox(clientId);
+    } catch (error) {
+      if (error instanceof ApiError && (error.isNetwork || error.isSignedOut)) throw error;
+      // The server refused the batch itself (a client bug, 409.1 / 400): still bring other people's changes
+      // in and send photos, so one stuck change does not also freeze the phone's view of the estate.
+      pushError = error;
+    }
     await pullChanges(clientId);
     const photos = await uploadPhotos();
     // Attaching photos may have been pushed before the bytes arrived; pull once more so "uploaded" is current.
     if (photos.uploaded) await pullChanges(clientId);
     await copyRemotePhotos();
+    if (pushError) throw pushError;
     await write(['meta'], async (tx) => {
       await putMetaIn(tx, 'last_sync_ok', Date.now());
       await putMetaIn(tx, 'last_sync_error', photos.failed ? photos.error : null);
@@ -261,7 +262,6 @@ async function uploadOne(row) {
     uploadUrl: row.upload_url,
     onUrl: (url) => updateBlob(row.sha256, { upload_url: url }),
     onProgress: (offset) => {
-      progressListener?.({ sha256: row.sha256, sent: offset, total: row.blob.size });
       notifyChanged('upload', { sha256: row.sha256, sent: offset, total: row.blob.size });
     },
   });
@@ -303,4 +303,3 @@ async function updateBlob(sha256, changes) {
   });
 }
 
-export { get as getRecord };
