@@ -52,3 +52,28 @@ def test_two_tabs_never_send_the_same_mutation_twice(open_phone):
     phone.wait_synced()
     assert sorted(pushed) == sorted(set(pushed)), f"a mutation went out twice: {pushed}"
     assert len(set(pushed)) == 3
+
+
+def test_stamps_never_go_backwards_when_the_wall_clock_does(open_phone):
+    phone = open_phone("any")
+    phone.open("/signin")
+    stamps = phone.page.evaluate(
+        """async () => {
+          const { nextStamp, laterStamp } = await import('/js/hlc.js');
+          const a = nextStamp(null, 1795435200000, 'phone-a');
+          const b = nextStamp(a, 1795435100000, 'phone-a');   // the clock jumped back 100 s
+          const c = nextStamp(b, 1795435200000, 'phone-a');   // and is still behind the last stamp
+          const d = nextStamp(c, 1795435200001, 'phone-a');   // moving on again restarts the counter
+          const seen = laterStamp(d, '001795435900000:00003:phone-b');
+          const e = nextStamp(seen, 1795435200002, 'phone-a'); // after seeing a later stamp, stamps follow it
+          return [a, b, c, d, e];
+        }"""
+    )
+    assert stamps == [
+        "001795435200000:00000:phone-a",
+        "001795435200000:00001:phone-a",
+        "001795435200000:00002:phone-a",
+        "001795435200001:00000:phone-a",
+        "001795435900000:00004:phone-a",
+    ]
+    assert stamps == sorted(stamps)
