@@ -216,7 +216,7 @@ class Phone:
         page.get_by_label("What is wrong? (short title)").fill(title)
         page.get_by_label("More detail (optional)").fill(f"{title}, seen on the walk")
         if photos:
-            page.locator("input[type=file]").set_input_files([str(p) for p in photos])
+            page.locator("input[type=file][capture]").set_input_files([str(p) for p in photos])
             page.wait_for_function(f"document.querySelectorAll('.photo-preview').length === {len(photos)}", timeout=30_000)
         page.get_by_role("button", name="Save defect").click()
         page.wait_for_function("location.hash.startsWith('#/issue/')")

@@ -40,40 +40,53 @@ export function photoPicker({ label = t('report.photos') } = {}) {
     );
   };
 
-  const input = h('input', {
-    id,
-    class: 'visually-hidden',
-    type: 'file',
-    accept: 'image/*',
-    capture: 'environment',
-    multiple: true,
-    'aria-describedby': `${id}-hint`,
-    onchange: () => {
-      const files = Array.from(input.files || []);
-      input.value = '';
-      pending = pending.then(async () => {
-        status.textContent = t('report.preparing');
-        for (const file of files) {
-          try {
-            const photo = await preparePhoto(file);
-            if (!photos.some((p) => p.sha256 === photo.sha256)) photos.push({ ...photo, captured_at: new Date(file.lastModified || Date.now()).toISOString() });
-          } catch (error) {
-            status.textContent = t('report.photo_failed', { reason: error.message });
-            continue;
+  const addFiles = (input) => {
+    const files = Array.from(input.files || []);
+    input.value = '';
+    pending = pending.then(async () => {
+      status.textContent = t('report.preparing');
+      for (const file of files) {
+        try {
+          const photo = await preparePhoto(file);
+          if (!photos.some((p) => p.sha256 === photo.sha256)) {
+            photos.push({ ...photo, captured_at: new Date(file.lastModified || Date.now()).toISOString() });
           }
-          redraw();
+        } catch (error) {
+          status.textContent = t('report.photo_failed', { reason: error.message });
+          continue;
         }
-        if (status.textContent === t('report.preparing')) status.textContent = '';
-      });
-    },
-  });
+        redraw();
+      }
+      if (status.textContent === t('report.preparing')) status.textContent = '';
+    });
+  };
+  // Two inputs: with `capture`, Android opens the camera straight away but offers no gallery, so a photo taken
+  // earlier (or with the camera app in a dark stairwell) needs the second one.
+  const fileInput = (suffix, extra) =>
+    h('input', {
+      id: `${id}-${suffix}`,
+      class: 'visually-hidden',
+      type: 'file',
+      accept: 'image/*',
+      multiple: true,
+      'aria-describedby': `${id}-hint`,
+      ...extra,
+      onchange: (event) => addFiles(event.target),
+    });
+  const camera = fileInput('camera', { capture: 'environment' });
+  const gallery = fileInput('gallery', {});
 
   const node = h(
     'div',
-    { class: 'field photo-picker' },
-    h('label', { for: id, class: 'button secondary', text: label }),
+    { class: 'field photo-picker', role: 'group', 'aria-labelledby': `${id}-label` },
+    h('p', { class: 'picker-label', id: `${id}-label`, text: label }),
+    h(
+      'div',
+      { class: 'actions' },
+      h('span', { class: 'file-button' }, camera, h('label', { for: camera.id, class: 'button secondary', text: t('report.take_photo') })),
+      h('span', { class: 'file-button' }, gallery, h('label', { for: gallery.id, class: 'button secondary', text: t('report.pick_photo') })),
+    ),
     h('p', { class: 'hint', id: `${id}-hint`, text: t('report.photos_hint') }),
-    input,
     status,
     list,
   );
