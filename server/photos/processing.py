@@ -90,8 +90,11 @@ def process_photo(data: bytes, *, max_pixels: int, draft: bool = True) -> Proces
             image.load()
         if orientation in (5, 6, 7, 8):
             width, height = height, width
-        display = _flatten(image)
+        # Shrink first, flatten after: compositing transparency onto white at full size would cost two more
+        # full-size copies (hundreds of MB for a big PNG); at 1600 px it costs nothing.
+        display = _resizable(image)
         display.thumbnail((DISPLAY_EDGE, DISPLAY_EDGE), Image.Resampling.LANCZOS)
+        display = _flatten(display)
         # Turned after shrinking (the bounding box is square, so the size comes out the same): rotating 2 million
         # pixels instead of 12 million saves time and a full-size copy in memory.
         display = _to_srgb(_upright(display, orientation), icc_profile)
@@ -135,16 +138,25 @@ def _draft_box(width: int, height: int, edge: int) -> tuple[int, int]:
     return max(1, int(width * scale)), max(1, int(height * scale))
 
 
+def _resizable(image: Image.Image) -> Image.Image:
+    """A mode Pillow resizes smoothly: 8-bit RGB, RGBA, L or LA. Palettes would be resized nearest-neighbour."""
+    if image.mode in ("RGB", "RGBA", "L", "LA"):
+        return image
+    if image.mode in ("PA",) or (image.mode == "P" and "transparency" in image.info):
+        return image.convert("RGBA")
+    if image.mode.startswith("I"):
+        # 16-bit greyscale PNG: scale to 8 bits rather than clip everything above 255 to white.
+        return image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    return image.convert("RGB")
+
+
 def _flatten(image: Image.Image) -> Image.Image:
-    """Plain 8-bit RGB: transparency onto white (JPEG has none), palettes, grey and CMYK converted."""
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+    """Plain 8-bit RGB: transparency onto white (JPEG has none), grey to RGB."""
+    if image.mode in ("RGBA", "LA"):
         rgba = image.convert("RGBA")
         background = Image.new("RGB", rgba.size, (255, 255, 255))
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
-    if image.mode.startswith("I"):
-        # 16-bit greyscale PNG: scale to 8 bits rather than clip everything above 255 to white.
-        return image.convert("I").point(lambda value: value * (1 / 256)).convert("L").convert("RGB")
     if image.mode != "RGB":
         return image.convert("RGB")
     return image
