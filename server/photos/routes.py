@@ -20,9 +20,9 @@ from msgspec import Struct
 
 from server.auth.dependencies import SIGNED_IN
 from server.auth.sessions import Viewer
-from server.photos.service import store_photo, storage_for, visible_photo
 from server.photos.processing import PIPELINE_VERSION
-from server.photos.storage import Variant, is_sha256, photo_key
+from server.photos.service import storage_for, store_photo, visible_photo
+from server.photos.storage import is_sha256, photo_key
 from server.photos.uploads import Upload, UploadArea, UploadBusy
 from server.problems import (
     ChecksumMismatch,

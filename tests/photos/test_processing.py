@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -21,7 +22,8 @@ from tests.photos.images import (
     quadrant_colours,
 )
 
-LIMIT = Settings(data_dir=__import__("pathlib").Path("/nonexistent")).max_photo_pixels
+#: The server's default pixel limit.
+LIMIT = Settings(data_dir=Path(".")).max_photo_pixels
 
 
 def close(a: tuple[int, ...], b: tuple[int, ...], tolerance: int = 40) -> bool:
