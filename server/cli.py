@@ -15,6 +15,7 @@ ENVIRONMENT_HELP = """
 environment:
   ESTATEWALK_DATA   data directory: the SQLite database and photos (default ./var)
   DATABASE_URL      postgresql://user@host/db to use PostgreSQL instead of SQLite
+  ESTATEWALK_SMTP_URL  smtp://host:port of the mail server for notifications
 """
 
 
@@ -40,11 +41,38 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.demo:
         settings = settings.with_changes(demo=True)
+        # Worker processes build their own app from the environment.
+        os.environ["ESTATEWALK_DEMO"] = "1"
         print("Demo mode: the demo accounts (password 'demo') can sign in. Never use this for real data.")
     print(f"Estatewalk on http://{args.host}:{args.port}/ with {settings.database_kind} "
-          f"(data in {settings.data_dir})", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+          f"(data in {settings.data_dir}), {args.workers} worker(s)", flush=True)
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level,
+                    proxy_headers=args.proxy_headers, forwarded_allow_ips=args.forwarded_allow_ips)
+        return 0
+
+    # Migrate and load demo data once, here, so that workers starting together do not race to do it.
+    async def prepare() -> int:
+        if settings.demo:
+            from server.demo import load_demo_data
+
+            await load_demo_data()
+        return 0
+
+    _with_database(settings, prepare)
+    uvicorn.run("server.app:create_app", factory=True, workers=args.workers, host=args.host, port=args.port,
+                log_level=args.log_level, proxy_headers=args.proxy_headers,
+                forwarded_allow_ips=args.forwarded_allow_ips)
     return 0
+
+
+def check_command(args: argparse.Namespace, settings: Settings) -> int:
+    from server.operations import run_checks
+
+    results = asyncio.run(run_checks(settings))
+    for result in results:
+        print(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}: {result.detail}")
+    return 0 if all(result.ok for result in results) else 1
 
 
 def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -116,8 +144,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     p.add_argument("--demo", action="store_true",
                    help="load the demo estates and let the demo accounts (password 'demo') sign in")
+    p.add_argument("--workers", type=int, default=1,
+                   help="worker processes (default 1; use several with PostgreSQL in production)")
+    p.add_argument("--proxy-headers", action="store_true",
+                   help="trust X-Forwarded-For/-Proto from the reverse proxy (see docs/deploy.md)")
+    p.add_argument("--forwarded-allow-ips", default="127.0.0.1",
+                   help="addresses of the reverse proxy whose forwarded headers are trusted (default 127.0.0.1)")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.set_defaults(run=serve)
+
+    p = commands.add_parser("check", help="verify a deployment: database, migrations, photo store, SMTP",
+                            description="Check that the database answers, every migration is applied, the photo "
+                                        "store is writable and the SMTP server (if configured) answers. Exits 1 "
+                                        "if any check fails.", epilog=ENVIRONMENT_HELP,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(run=check_command)
 
     p = commands.add_parser("migrate", help="bring the database schema up to date",
                             description="Apply every migration not yet applied, then exit.")

@@ -7,10 +7,13 @@ finds its engine once through ``piccolo_conf``; ``use_database`` rebinds every t
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import os
 import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from piccolo.engine.base import Engine
@@ -63,16 +66,43 @@ def write_transaction(engine: Engine) -> Any:
     return engine.transaction()
 
 
+#: Any fixed number: the PostgreSQL advisory lock that lets one process at a time migrate.
+_MIGRATION_LOCK = 7_215_004_311
+
+
 async def migrate(quiet: bool = True) -> None:
-    """Apply every migration not yet applied. Safe to run at every start, from several processes."""
+    """Apply every migration not yet applied. Safe to run at every start, from several processes at once."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    output = io.StringIO()
-    with contextlib.redirect_stdout(output) if quiet else contextlib.nullcontext():
-        result = await run_forwards(app_name="all")
-    if not result.success:
-        raise RuntimeError(f"migrations failed: {result.message}\n{output.getvalue()}")
-    await _ensure_counter_row()
+    async with _migration_lock():
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output) if quiet else contextlib.nullcontext():
+            result = await run_forwards(app_name="all")
+        if not result.success:
+            raise RuntimeError(f"migrations failed: {result.message}\n{output.getvalue()}")
+        await _ensure_counter_row()
+
+
+@contextlib.asynccontextmanager
+async def _migration_lock() -> AsyncIterator[None]:
+    """Workers of one deployment start together: without this they would race to create the same tables."""
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        import asyncpg
+
+        connection = await asyncpg.connect(engine.config["dsn"])
+        try:
+            await connection.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
+            yield
+        finally:
+            await connection.close()  # closing the session releases the lock
+        return
+    import fcntl
+
+    lock_path = Path(engine.path).with_suffix(".migrate-lock")
+    with open(lock_path, "w") as handle:
+        await asyncio.to_thread(fcntl.flock, handle, fcntl.LOCK_EX)
+        yield
 
 
 async def _ensure_counter_row() -> None:

@@ -1,0 +1,93 @@
+"""Checks an operator runs against a deployment: ``estatewalk check``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import smtplib
+import uuid
+from urllib.parse import urlparse
+
+from msgspec import Struct
+
+from server.settings import Settings
+
+
+class CheckResult(Struct):
+    name: str
+    ok: bool
+    detail: str
+
+
+async def check_database() -> CheckResult:
+    from server.db.engine import current_engine
+    from server.db.tables import ChangeCounter
+
+    try:
+        await ChangeCounter.raw("SELECT 1")
+    except Exception as error:  # noqa: BLE001 - any failure is the answer
+        return CheckResult("database reachable", False, str(error))
+    return CheckResult("database reachable", True, current_engine().engine_type)
+
+
+async def check_migrations() -> CheckResult:
+    from piccolo.apps.migrations.commands.check import CheckMigrationManager
+
+    try:
+        waiting = await CheckMigrationManager(app_name="all").havent_ran_count()
+    except Exception as error:  # noqa: BLE001
+        return CheckResult("migrations current", False, str(error))
+    if waiting:
+        return CheckResult("migrations current", False, f"{waiting} migration(s) not applied: run estatewalk migrate")
+    return CheckResult("migrations current", True, "all applied")
+
+
+def check_photo_store(settings: Settings) -> CheckResult:
+    probe = settings.photo_dir / f".check-{uuid.uuid4().hex}"
+    try:
+        settings.photo_dir.mkdir(parents=True, exist_ok=True)
+        with open(probe, "wb") as handle:
+            handle.write(b"estatewalk check")
+            handle.flush()
+            os.fsync(handle.fileno())
+        probe.unlink()
+    except OSError as error:
+        return CheckResult("photo store writable", False, str(error))
+    return CheckResult("photo store writable", True, str(settings.photo_dir))
+
+
+def check_smtp(smtp_url: str | None) -> CheckResult:
+    if not smtp_url:
+        return CheckResult("SMTP reachable", True, "not configured (ESTATEWALK_SMTP_URL): no e-mail is sent")
+    url = urlparse(smtp_url)
+    try:
+        with smtplib.SMTP(url.hostname or "127.0.0.1", url.port or 25, timeout=10) as smtp:
+            code, _ = smtp.noop()
+    except (OSError, smtplib.SMTPException) as error:
+        return CheckResult("SMTP reachable", False, f"{url.hostname}:{url.port}: {error}")
+    return CheckResult("SMTP reachable", code == 250, f"{url.hostname}:{url.port} answered {code}")
+
+
+async def run_checks(settings: Settings) -> list[CheckResult]:
+    """Everything a deployment needs, each checked on its own so one failure does not hide another."""
+    from server.db.engine import close_pool, open_pool, use_database
+
+    engine = use_database(settings)
+    database = CheckResult("database reachable", False, "not tried")
+    migrations = CheckResult("migrations current", False, "not tried: no database")
+    try:
+        await open_pool(engine)
+        database = await check_database()
+        if database.ok:
+            migrations = await check_migrations()
+    except Exception as error:  # noqa: BLE001
+        database = CheckResult("database reachable", False, str(error))
+    finally:
+        try:
+            await close_pool(engine)
+        except Exception:  # noqa: BLE001 - the pool never opened
+            pass
+    smtp_url = getattr(settings, "smtp_url", None) or os.environ.get("ESTATEWALK_SMTP_URL")
+    photos, smtp = await asyncio.gather(asyncio.to_thread(check_photo_store, settings),
+                                        asyncio.to_thread(check_smtp, smtp_url))
+    return [database, migrations, photos, smtp]
