@@ -24,6 +24,12 @@ class Settings(Struct, frozen=True):
     """The largest photo accepted, by PUT or tus. Phones downscale before sending; this is for the odd original."""
     max_photo_pixels: int = 40_000_000
     """Refuse images declaring more pixels than this before decoding them (Pillow's own default is ~89M)."""
+    photo_worker_memory_bytes: int = 1024 * 1024 * 1024
+    """Address-space ceiling of each photo-processing worker process: a runaway decoder fails there, alone."""
+    smtp_url: str | None = None
+    """Where e-mail goes (``ESTATEWALK_SMTP_URL``, e.g. ``smtp://127.0.0.1:1025``); no e-mail is sent without it."""
+    mail_interval_seconds: float = 30.0
+    """How often the server's mail sender looks for e-mail to send."""
     upload_expiry_seconds: int = 72 * 3600
     """An unfinished resumable upload is dropped this long after its last byte arrived."""
 
@@ -56,4 +62,5 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         data_dir=Path(env.get("ESTATEWALK_DATA", "./var")).resolve(),
         database_url=env.get("DATABASE_URL") or None,
         demo=env.get("ESTATEWALK_DEMO", "") in ("1", "true", "yes"),
+        smtp_url=env.get("ESTATEWALK_SMTP_URL") or None,
     )

@@ -1,7 +1,7 @@
 """Checking uploaded bytes are a photo we accept, and making the variants other people see.
 
-Everything here is synchronous and CPU-bound: callers run it in a worker thread (see ``service.py``), never on
-the event loop. Pillow releases the GIL while it decodes, resizes and encodes, so threads do run in parallel.
+Everything here is synchronous and CPU-bound: the server runs it in a worker process with a memory ceiling
+(``workers.py``), never on the event loop.
 
 The rules, and why:
 - The format is decided from the bytes alone, among JPEG, PNG and WebP. The name and the client's Content-Type

@@ -92,7 +92,7 @@ async def put_photo(request: Request, sha256: FromPath[str], viewer: NamedDepend
         if received > limit:
             raise TooLarge(f"a photo may be at most {limit} bytes")
         chunks.append(chunk)
-    info = await store_photo(request.app.state, sha256, b"".join(chunks))
+    info = await store_photo(_settings(request), sha256, b"".join(chunks))
     return Response(
         PhotoStored(sha256=info.sha256, content_type=info.content_type, byte_size=info.byte_size,
                     width=info.width, height=info.height),
@@ -327,7 +327,7 @@ async def _receive(request: Request, area: UploadArea, upload: Upload, start: in
 async def _finish(request: Request, area: UploadArea, upload: Upload) -> None:
     data = await anyio.to_thread.run_sync(area.part(upload.id).read_bytes)
     try:
-        await store_photo(request.app.state, upload.sha256, data)
+        await store_photo(_settings(request), upload.sha256, data)
     except Problem:
         # Wrong hash or not an image: resuming cannot fix it, so nothing of it is kept.
         await area.remove(upload.id)

@@ -7,13 +7,10 @@ estate check lives only here.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from uuid import UUID
 
-import anyio
 import anyio.to_thread
-from litestar.datastructures import State
 
 from server.auth.sessions import Viewer
 from server.clock import utcnow
@@ -21,6 +18,7 @@ from server.db import tables as t
 from server.db.engine import current_engine, write_transaction
 from server.photos.processing import NotAcceptedImage, ProcessedPhoto, process_photo, sha256_hex
 from server.photos.storage import FilesystemPhotoStorage, PhotoStorage, Variant, photo_key
+from server.photos.workers import WorkerCrashed, run_isolated
 from server.problems import Forbidden, NotAnAcceptedImage, NotFound, PhotoHashMismatch
 from server.settings import Settings
 from server.sync_api.changes import ChangeRecorder
@@ -34,17 +32,6 @@ def storage_for(settings: Settings) -> PhotoStorage:
     return FilesystemPhotoStorage(settings.photo_dir)
 
 
-def _processing_limiter(state: State) -> anyio.CapacityLimiter:
-    # At most one photo per core is decoded at once: a PNG at the pixel limit can hold a few hundred MB of
-    # pixels, and more threads than cores would only queue inside Pillow anyway. Made lazily: it belongs to the
-    # event loop.
-    limiter = state.get("photo_limiter")
-    if limiter is None:
-        limiter = anyio.CapacityLimiter(os.cpu_count() or 1)
-        state["photo_limiter"] = limiter
-    return limiter
-
-
 @dataclass(frozen=True)
 class StoredPhotoInfo:
     sha256: str
@@ -56,15 +43,13 @@ class StoredPhotoInfo:
     """True when these bytes were new to the server; False when it already had them."""
 
 
-async def store_photo(state: State, sha256: str, data: bytes) -> StoredPhotoInfo:
+async def store_photo(settings: Settings, sha256: str, data: bytes) -> StoredPhotoInfo:
     """Check ``data`` hashes to ``sha256`` and is an accepted image, keep it and its variants, and tell phones.
 
     Idempotent: the same bytes twice are stored once. Raises ``PhotoHashMismatch`` or ``NotAnAcceptedImage``
     having written nothing.
     """
-    settings: Settings = state.settings
-    limiter = _processing_limiter(state)
-    actual = await anyio.to_thread.run_sync(sha256_hex, data, limiter=limiter)
+    actual = await anyio.to_thread.run_sync(sha256_hex, data)
     if actual != sha256:
         raise PhotoHashMismatch(f"the bytes hash to {actual}, not {sha256}; send the photo again")
 
@@ -74,10 +59,14 @@ async def store_photo(state: State, sha256: str, data: bytes) -> StoredPhotoInfo
                                existing["height"], created=False)
 
     try:
-        processed: ProcessedPhoto = await anyio.to_thread.run_sync(
-            lambda: process_photo(data, max_pixels=settings.max_photo_pixels), limiter=limiter)
+        # In a worker process with a memory ceiling, one per core at most (see workers.py).
+        processed: ProcessedPhoto = await run_isolated(
+            settings.photo_worker_memory_bytes, process_photo, data, max_pixels=settings.max_photo_pixels)
     except NotAcceptedImage as refusal:
         raise NotAnAcceptedImage(str(refusal)) from None
+    except WorkerCrashed:
+        log.warning("a photo worker died twice on %s: refused", sha256)
+        raise NotAnAcceptedImage("the image could not be processed") from None
 
     # Bytes first, then the row that makes them visible: a crash in between leaves only unreferenced files,
     # which the next upload of the same photo overwrites with identical content.

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from server.photos import workers
 from server.settings import Settings
 from tests.conftest import Person, new_issue_args
 from tests.photos.images import sha256
 
 #: Small enough that the "too large" journey stays quick; every test photo is far below it.
 TEST_MAX_PHOTO_BYTES = 3 * 1024 * 1024
+
+
+@pytest.fixture(scope="session", autouse=True)
+def photo_workers() -> Iterator[None]:
+    """Stop the photo worker processes when the run ends, rather than leave it to interpreter exit."""
+    yield
+    workers.shutdown()
 
 
 @pytest.fixture
