@@ -11,8 +11,9 @@ Four ways of turning one upload into a 1600 px display variant and a 320 px thum
 
 Each way runs in a fresh child process, one photo at a time on one thread (so the rate is per core), after one
 warm-up photo. Memory is the child's peak resident set (``VmHWM``) above what it held before the first photo,
-so it counts Pillow's pixel buffers, which ``tracemalloc`` cannot see. A last run shows ``estatewalk`` on as many
-threads as there are cores (Pillow releases the GIL while decoding, resizing and encoding).
+so it counts Pillow's pixel buffers, which ``tracemalloc`` cannot see. Two last runs use every core: the pipeline
+on one thread per core (Pillow releases the GIL while decoding, resizing and encoding), and as the server runs it,
+in its pool of worker processes (``server.photos.workers``; wall-clock rate only, the work being elsewhere).
 
     .venv/bin/python -m bench.photo_processing [--photos 20]
 """
@@ -20,6 +21,7 @@ threads as there are cores (Pillow releases the GIL while decoding, resizing and
 from __future__ import annotations
 
 import argparse
+import asyncio
 import concurrent.futures
 import datetime as dt
 import io
@@ -79,6 +81,17 @@ def process(way: str, data: bytes) -> int:
     return len(display) + len(thumb)
 
 
+async def _in_workers(photos: list[bytes], workers_count: int) -> int:
+    """As the server runs it: the worker pool (one process per core), all photos submitted at once."""
+    from server.photos import workers
+    from server.photos.processing import process_photo
+
+    results = await asyncio.gather(*[
+        workers.run_isolated(2**30, process_photo, data, max_pixels=MAX_PIXELS) for data in photos])
+    workers.shutdown()
+    return sum(len(r.display) + len(r.thumb) for r in results)
+
+
 def peak_rss_bytes() -> int:
     # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over from the parent through fork and exec, so
     # a child of a parent that once held big images would report the parent's peak.
@@ -102,8 +115,16 @@ def child(way: str, inputs: list[Path], threads: int) -> dict:
     # photo (imports of codecs, first allocations) counts towards the peak: it is a photo like the others.
     before = current_rss_bytes()
     process(way, photos[0])
+    if way == "estatewalk, worker processes":
+        from server.photos import workers
+
+        # Start the pool (forkserver and workers) before the clock: a server does this once, not per photo.
+        asyncio.run(asyncio.wait_for(asyncio.gather(
+            *[workers.run_isolated(2**30, time.sleep, 0.2) for _ in range(threads)]), 30))
     started_cpu, started = time.process_time(), time.perf_counter()
-    if threads == 1:
+    if way == "estatewalk, worker processes":
+        out_bytes = asyncio.run(_in_workers(photos, threads))
+    elif threads == 1:
         out_bytes = sum(process(way, data) for data in photos)
     else:
         with concurrent.futures.ThreadPoolExecutor(threads) as pool:
@@ -161,6 +182,7 @@ def main() -> None:
         cores = os.cpu_count() or 1
         if cores > 1:
             results.append(run_child("estatewalk", inputs, cores))
+        results.append(run_child("estatewalk, worker processes", inputs, cores))
 
     # Two rates: by the wall clock (what a server saw, slowed by anything else running), and by CPU time
     # (photos per second one fully available core would do; the figure to compare ways by on a busy machine).
@@ -168,6 +190,11 @@ def main() -> None:
           "| peak memory above idle, MB | output KB per photo |")
     print("|---|---|---|---|---|---|---|")
     for r in results:
+        if r["way"] == "estatewalk, worker processes":
+            # The work happens in other processes: this process's CPU time and memory say nothing about it.
+            print(f"| {r['way']} | {r['threads']} processes | {r['per_second']:.2f} | – | – | – "
+                  f"| {r['output_kb_per_photo']:.0f} |")
+            continue
         cpu_ms = 1000 * r["cpu_seconds"] / r["photos"]
         print(f"| {r['way']} | {r['threads']} | {r['per_second']:.2f} | {1000 / cpu_ms:.2f} | {cpu_ms:.0f} "
               f"| {r['peak_extra_mb']:.0f} | {r['output_kb_per_photo']:.0f} |")
