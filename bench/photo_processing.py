@@ -119,8 +119,10 @@ def child(way: str, inputs: list[Path], threads: int) -> dict:
         from server.photos import workers
 
         # Start the pool (forkserver and workers) before the clock: a server does this once, not per photo.
-        asyncio.run(asyncio.wait_for(asyncio.gather(
-            *[workers.run_isolated(2**30, time.sleep, 0.2) for _ in range(threads)]), 30))
+        async def start_pool() -> None:
+            await asyncio.gather(*[workers.run_isolated(2**30, time.sleep, 0.2) for _ in range(threads)])
+
+        asyncio.run(start_pool())
     started_cpu, started = time.process_time(), time.perf_counter()
     if way == "estatewalk, worker processes":
         out_bytes = asyncio.run(_in_workers(photos, threads))
