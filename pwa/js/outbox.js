@@ -68,6 +68,8 @@ export async function queueSummary() {
     changes: outbox.length,
     photos: waitingPhotos.length,
     photoBytes: waitingPhotos.reduce((sum, b) => sum + (b.byte_size || 0), 0),
+    waitingPhotoSizes: new Map(waitingPhotos.map((b) => [b.sha256, b.byte_size || 0])),
+    oldestWaiting: Math.min(...outbox.map((m) => m.created || Infinity), ...waitingPhotos.map((b) => b.created || Infinity)),
     rejections: rejections.filter((r) => !r.dismissed).length,
     lastSyncOk: await getMeta('last_sync_ok'),
     lastError: await getMeta('last_sync_error'),

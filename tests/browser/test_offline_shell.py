@@ -48,3 +48,25 @@ def test_app_and_issue_list_load_offline_after_one_sign_in(open_phone, server_as
     page = phone.page
     page.get_by_text("Broken light on the second floor landing").wait_for()
     assert "#/issues" in page.url
+
+
+def test_changes_waiting_more_than_a_day_are_called_out(open_phone):
+    phone = open_phone("rep")
+    phone.sign_in("rep@demo.test")
+    phone.set_offline(True)
+    phone.report_defect(title="Graffiti on the garage doors", category="graffiti")
+    assert phone.page.get_by_text("Some changes have waited").count() == 0
+    # Two days pass without signal.
+    phone.page.evaluate(
+        """async () => {
+          const db = await new Promise((ok) => { const r = indexedDB.open('estatewalk'); r.onsuccess = () => ok(r.result); });
+          const tx = db.transaction('outbox', 'readwrite');
+          const store = tx.objectStore('outbox');
+          const rows = await new Promise((ok) => { const r = store.getAll(); r.onsuccess = () => ok(r.result); });
+          for (const row of rows) store.put({ ...row, created: Date.now() - 2 * 24 * 3600 * 1000 });
+          await new Promise((ok) => { tx.oncomplete = ok; });
+          db.close();
+        }"""
+    )
+    phone.reload()
+    phone.page.get_by_text("Some changes have waited since 2 days ago").wait_for()

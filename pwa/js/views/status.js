@@ -1,10 +1,15 @@
 /** The always-visible sync indicator: what waits to be sent, when the last sync worked, and "Sync now". */
 import { h, mount } from '../dom.js';
-import { t, formatRelative } from '../i18n.js';
+import { t, formatRelative, formatBytes } from '../i18n.js';
 import { queueSummary } from '../outbox.js';
 import { requestSync, isSyncing } from '../sync-scheduler.js';
 
+const LONG_WAIT_MS = 24 * 3600 * 1000;
+// Bytes sent so far per photo in this round, for "sending photos: 3.1 of 22.9 MB".
+const sentSoFar = new Map();
+
 let text = null;
+let progress = null;
 let button = null;
 let lastHtml = '';
 
@@ -16,10 +21,14 @@ export async function renderStatus(container, change = {}) {
   if (!container) return;
   if (!button) {
     text = h('div', { class: 'status-text', role: 'status' });
+    // Progress changes every few seconds: kept out of the live region so screen readers are not flooded.
+    progress = h('p', { class: 'muted progress' });
     button = h('button', { type: 'button', id: 'sync-now', class: 'secondary', onclick: () => requestSync('button') });
-    mount(container, text, button);
+    mount(container, text, progress, button);
   }
+  if (change.what === 'upload') sentSoFar.set(change.sha256, change.sent);
   const summary = await queueSummary();
+  if (!summary.photos) sentSoFar.clear();
   const syncing = change.what === 'sync' ? change.state === 'running' : isSyncing();
   const lines = [];
   if (!navigator.onLine) lines.push(h('p', { class: 'offline', text: t('app.offline') }));
@@ -44,6 +53,14 @@ export async function renderStatus(container, change = {}) {
       ),
     ),
   );
+  let sent = 0;
+  for (const [sha256, size] of summary.waitingPhotoSizes) sent += Math.min(size, sentSoFar.get(sha256) || 0);
+  progress.textContent =
+    syncing && summary.photos && sent ? t('status.sending_photos', { sent: formatBytes(sent), total: formatBytes(summary.photoBytes) }) : '';
+  if (Number.isFinite(summary.oldestWaiting) && Date.now() - summary.oldestWaiting > LONG_WAIT_MS) {
+    // Phones get lost and browsers evict data: say so before a week of records is at risk.
+    lines.push(h('p', { class: 'warning', text: t('status.waiting_long', { when: formatRelative(summary.oldestWaiting) }) }));
+  }
   if (summary.rejections) {
     lines.push(
       h('p', { class: 'warning' }, h('a', { href: '#/sync', text: t('status.rejected', { count: summary.rejections }) })),
