@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import resource
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -39,9 +40,24 @@ class WorkerCrashed(RuntimeError):
     """A worker process died while running the task (twice: once might have been a neighbour's fault)."""
 
 
-def _limit_memory(limit_bytes: int) -> None:
+def _start_worker(limit_bytes: int, server_pid: int) -> None:
     if limit_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+    threading.Thread(target=_exit_with_server, args=(server_pid,), daemon=True, name="server-watch").start()
+
+
+def _exit_with_server(server_pid: int) -> None:
+    # A server that ends without shutting the pool down (uvicorn re-raises SIGTERM after its graceful shutdown,
+    # and SIGKILL leaves no chance at all) would leave its workers, and through them the forkserver, behind.
+    # The server is not the workers' parent (the forkserver is), so parent-death signals cannot help: watch it.
+    while True:
+        time.sleep(1)
+        try:
+            os.kill(server_pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:
+            pass  # it exists, under another user: not ours to judge
 
 
 def _get_pool(memory_limit_bytes: int) -> ProcessPoolExecutor:
@@ -56,7 +72,7 @@ def _get_pool(memory_limit_bytes: int) -> ProcessPoolExecutor:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["server.photos.processing"])
             _pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context,
-                                        initializer=_limit_memory, initargs=(memory_limit_bytes,),
+                                        initializer=_start_worker, initargs=(memory_limit_bytes, os.getpid()),
                                         max_tasks_per_child=TASKS_PER_WORKER)
         return _pool
 

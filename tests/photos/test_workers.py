@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -37,3 +41,35 @@ async def test_refusals_come_back_from_the_worker_as_refusals() -> None:
     for name, data in hostile_files().items():
         with pytest.raises(NotAcceptedImage):
             await workers.run_isolated(GIB, process_photo, data, max_pixels=40_000_000)
+
+
+def test_workers_do_not_outlive_a_killed_server() -> None:
+    # A stand-in server: starts the pool, reports its worker's pid, then waits to be killed with SIGKILL.
+    program = (
+        "import asyncio, os, sys, time\n"
+        "from server.photos import workers\n"
+        "print(asyncio.run(workers.run_isolated(2**30, os.getpid)), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    server = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[2])
+    try:
+        worker_pid = int(server.stdout.readline())
+        assert _alive(worker_pid)
+    finally:
+        server.kill()
+        server.wait()
+    deadline = time.monotonic() + 10
+    while _alive(worker_pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(worker_pid), "the worker outlived its server"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie has exited; only its parent (the forkserver) has not collected it yet.
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "\nState:\tZ" in status.read_text())
