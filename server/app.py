@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,8 +20,10 @@ from server.auth import routes as auth_routes
 from server.auth.dependencies import current_viewer
 from server.db.engine import close_pool, migrate, open_pool, use_database
 from server.health import health
+from server.notify import routes as mail_routes
 from server.photos import routes as photo_routes
 from server.problems import EXCEPTION_HANDLERS
+from server.reports import routes as report_routes
 from server.settings import Settings, settings_from_env
 from server.sync_api import routes as sync_routes
 
@@ -40,7 +43,26 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await close_pool(engine)
 
-    route_handlers: list = [health, *auth_routes.ROUTES, *sync_routes.ROUTES, *photo_routes.ROUTES]
+    @asynccontextmanager
+    async def mail_sender(app: Litestar) -> AsyncIterator[None]:
+        """Send queued e-mail in the background (safe with several workers: rows are claimed)."""
+        if not settings.smtp_url:
+            yield
+            return
+        import asyncio
+
+        from server.notify.sender import run_forever
+
+        task = asyncio.create_task(run_forever(settings.smtp_url, settings.mail_interval_seconds))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    route_handlers: list = [health, *auth_routes.ROUTES, *sync_routes.ROUTES, *photo_routes.ROUTES,
+                          *report_routes.ROUTES, *mail_routes.ROUTES]
     if settings.pwa_dir.is_dir():
         route_handlers.append(
             create_static_files_router(path="/", directories=[settings.pwa_dir], html_mode=True,
@@ -49,7 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=route_handlers,
-        lifespan=[database],
+        lifespan=[database, mail_sender],
         dependencies={"viewer": Provide(current_viewer)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=settings.max_body_bytes,

@@ -128,6 +128,25 @@ def user_command(args: argparse.Namespace, settings: Settings) -> int:
     return _with_database(settings, job)
 
 
+def send_mail_command(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.smtp_url:
+        print("Set ESTATEWALK_SMTP_URL (e.g. smtp://127.0.0.1:1025) to send e-mail.", file=sys.stderr)
+        return 2
+
+    async def job() -> int:
+        from server.notify.digests import build_digests
+        from server.notify.sender import MailSender
+
+        sender = MailSender(settings.smtp_url or "", lease_seconds=args.lease, retry_base_seconds=args.retry_after)
+        queued = 0 if args.no_digests else await build_digests()
+        report = await sender.send_due()
+        print(f"Digests queued: {queued}. E-mails sent: {report.sent}, to retry: {report.retrying}, "
+              f"given up: {report.failed}.")
+        return 0 if not (report.retrying or report.failed) else 1
+
+    return _with_database(settings, job)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="estatewalk",
@@ -168,6 +187,19 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Load two demo estates with blocks, a past inspection, a dozen issues "
                                         "and four demo accounts. Does nothing if they are already there.")
     p.set_defaults(run=demo_command)
+
+    p = commands.add_parser("send-mail", help="send the e-mail waiting in the outbox, once",
+                            description="Build today's digests if not built yet, then send every e-mail that is "
+                                        "due, and exit (1 if some could not be sent: they are retried later). "
+                                        "The server does this in the background when ESTATEWALK_SMTP_URL is set; "
+                                        "running both at once is safe.", epilog=ENVIRONMENT_HELP,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--retry-after", type=float, default=30.0,
+                   help="seconds before the first retry of a failed e-mail; doubles each time (default 30)")
+    p.add_argument("--lease", type=float, default=300.0,
+                   help="seconds an e-mail stays claimed by this sender before another may take it (default 300)")
+    p.add_argument("--no-digests", action="store_true", help="only send, do not build digests")
+    p.set_defaults(run=send_mail_command)
 
     p = commands.add_parser("user", help="create a person and/or give them a role on an estate",
                             description="Create a person (if the e-mail is new) and add them to an estate with "

@@ -5,7 +5,18 @@ from __future__ import annotations
 import copy
 from uuid import UUID
 
-from sync.records import Inspection, Issue, IssueEvent, Photo, Role
+from sync.grading import DEFAULT_SCHEME
+from sync.records import (
+    Inspection,
+    InspectionGrade,
+    InspectionRecheck,
+    Issue,
+    IssueEvent,
+    Meeting,
+    MeetingIssue,
+    Photo,
+    Role,
+)
 from sync.store import ClientState, MutationRecord
 
 
@@ -20,6 +31,12 @@ class MemoryStore:
         self.locations: dict[UUID, UUID] = {}
         self.roles: dict[tuple[UUID, UUID], Role] = {}
         self.stored_photo_bytes: set[str] = set()
+        self.schemes: dict[UUID, str] = {}
+        self.grades: dict[UUID, InspectionGrade] = {}
+        self.rechecks: dict[UUID, InspectionRecheck] = {}
+        self.meetings: dict[UUID, Meeting] = {}
+        self.meeting_issues: dict[tuple[UUID, UUID], MeetingIssue] = {}
+        self.followers: set[tuple[UUID, UUID]] = set()
 
     # Copies in and out, as a database would: the engine must save what it changes.
     async def client_state(self, client_id: UUID) -> ClientState | None:
@@ -67,6 +84,47 @@ class MemoryStore:
 
     async def estate_role(self, user_id: UUID, estate_id: UUID) -> Role | None:
         return self.roles.get((user_id, estate_id))
+
+    async def grading_scheme(self, estate_id: UUID) -> str:
+        return self.schemes.get(estate_id, DEFAULT_SCHEME)
+
+    async def save_grading_scheme(self, estate_id: UUID, scheme: str, changed_by: UUID) -> None:
+        self.schemes[estate_id] = scheme
+
+    async def grade_for(self, inspection_id: UUID, location_id: UUID | None, element: str) -> InspectionGrade | None:
+        for grade in self.grades.values():
+            if (grade.inspection_id, grade.location_id, grade.element) == (inspection_id, location_id, element):
+                return copy.deepcopy(grade)
+        return None
+
+    async def save_grade(self, grade: InspectionGrade, *, replaces: UUID | None) -> None:
+        if replaces is not None:
+            self.grades.pop(replaces, None)
+        self.grades[grade.id] = copy.deepcopy(grade)
+
+    async def recheck_exists(self, recheck_id: UUID) -> bool:
+        return recheck_id in self.rechecks
+
+    async def save_recheck(self, recheck: InspectionRecheck) -> None:
+        self.rechecks[recheck.id] = copy.deepcopy(recheck)
+
+    async def meeting(self, meeting_id: UUID) -> Meeting | None:
+        return copy.deepcopy(self.meetings.get(meeting_id))
+
+    async def save_meeting(self, meeting: Meeting) -> None:
+        self.meetings[meeting.id] = copy.deepcopy(meeting)
+
+    async def meeting_issue(self, meeting_id: UUID, issue_id: UUID) -> MeetingIssue | None:
+        return copy.deepcopy(self.meeting_issues.get((meeting_id, issue_id)))
+
+    async def save_meeting_issue(self, link: MeetingIssue) -> None:
+        self.meeting_issues[(link.meeting_id, link.issue_id)] = copy.deepcopy(link)
+
+    async def set_following(self, issue_id: UUID, user_id: UUID, follow: bool) -> None:
+        if follow:
+            self.followers.add((issue_id, user_id))
+        else:
+            self.followers.discard((issue_id, user_id))
 
     def timeline(self, issue_id: UUID) -> list[IssueEvent]:
         return sorted((e for e in self.events.values() if e.issue_id == issue_id), key=lambda e: (e.at, str(e.id)))

@@ -111,6 +111,57 @@ class InspectionUpdateArgs(Args):
     base: dict[str, StampText] | None = None
 
 
+class IssueMergeArgs(Args):
+    id: UUID
+    """The duplicate, merged away."""
+    into: UUID
+    """The issue that goes on."""
+    note: Text = ""
+
+
+class IssueFollowArgs(Args):
+    id: UUID
+    follow: bool = True
+
+
+class InspectionGradeArgs(Args):
+    id: UUID
+    inspection_id: UUID
+    element: ShortText
+    grade: ShortText
+    location_id: UUID | None = None
+    agreed_by: list[ShortText] = []
+    note: Text = ""
+
+
+class InspectionRecheckArgs(Args):
+    id: UUID
+    inspection_id: UUID
+    issue_id: UUID
+    outcome: ShortText
+    note: Text = ""
+
+
+class EstateGradingSchemeArgs(Args):
+    estate_id: UUID
+    scheme: ShortText
+
+
+class MeetingCreateArgs(Args):
+    id: UUID
+    estate_id: UUID
+    date: dt.date
+    title: ShortText = "TRA meeting"
+    attendees: list[ShortText] = []
+    notes: Text = ""
+
+
+class MeetingIssueArgs(Args):
+    meeting_id: UUID
+    issue_id: UUID
+    kind: ShortText = "reviewed"
+
+
 class Mutation(Struct, forbid_unknown_fields=True, frozen=True, tag_field="name"):
     id: MutationNumber
     at: StampText
@@ -152,6 +203,34 @@ class InspectionUpdate(Mutation, tag="inspection.update"):
     args: InspectionUpdateArgs
 
 
+class IssueMerge(Mutation, tag="issue.merge"):
+    args: IssueMergeArgs
+
+
+class IssueFollow(Mutation, tag="issue.follow"):
+    args: IssueFollowArgs
+
+
+class InspectionGrade(Mutation, tag="inspection.grade"):
+    args: InspectionGradeArgs
+
+
+class InspectionRecheck(Mutation, tag="inspection.recheck"):
+    args: InspectionRecheckArgs
+
+
+class EstateGradingScheme(Mutation, tag="estate.grading_scheme"):
+    args: EstateGradingSchemeArgs
+
+
+class MeetingCreate(Mutation, tag="meeting.create"):
+    args: MeetingCreateArgs
+
+
+class MeetingIssue(Mutation, tag="meeting.issue"):
+    args: MeetingIssueArgs
+
+
 AnyMutation = Union[
     IssueCreate,
     IssueUpdate,
@@ -161,6 +240,13 @@ AnyMutation = Union[
     PhotoAttach,
     InspectionCreate,
     InspectionUpdate,
+    IssueMerge,
+    IssueFollow,
+    InspectionGrade,
+    InspectionRecheck,
+    EstateGradingScheme,
+    MeetingCreate,
+    MeetingIssue,
 ]
 
 MUTATION_NAMES = tuple(m.__struct_config__.tag for m in AnyMutation.__args__)  # type: ignore[attr-defined]

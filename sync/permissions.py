@@ -20,6 +20,13 @@ PERMISSIONS: dict[str, dict[Role, Rule]] = {
     "photo.attach": {"staff": "yes", "tra_rep": "yes", "contractor": "assignee"},
     "inspection.create": {"staff": "yes", "tra_rep": "yes"},
     "inspection.update": {"staff": "yes", "tra_rep": "yes"},
+    "issue.merge": {"staff": "yes"},
+    "issue.follow": {"staff": "yes", "tra_rep": "yes", "contractor": "assignee"},
+    "inspection.grade": {"staff": "yes", "tra_rep": "yes"},
+    "inspection.recheck": {"staff": "yes", "tra_rep": "yes"},
+    "estate.grading_scheme": {"staff": "yes"},
+    "meeting.create": {"staff": "yes", "tra_rep": "yes"},
+    "meeting.issue": {"staff": "yes", "tra_rep": "yes"},
 }
 
 #: Issue fields only staff may set: who owns an issue, who does the work and by when is the landlord's promise.

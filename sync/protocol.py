@@ -28,7 +28,8 @@ class PullRequest(Struct, forbid_unknown_fields=True):
     limit: Annotated[int, Meta(ge=1, le=1000)] = 500
 
 
-Entity = Literal["estate", "location", "member", "issue", "issue_event", "photo", "inspection", "rejection"]
+Entity = Literal["estate", "location", "member", "issue", "issue_event", "photo", "inspection", "rejection",
+                 "inspection_grade", "inspection_recheck", "meeting", "meeting_issue", "grading_scheme"]
 
 
 class Change(Struct):

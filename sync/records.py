@@ -59,6 +59,7 @@ EventKind = Literal[
     "photo_added",
     "withdrawn",
     "merged",
+    "rechecked",
 ]
 
 
@@ -129,3 +130,52 @@ class Inspection(Struct):
     created_by: UUID
     finished_at: dt.datetime | None
     field_stamps: dict[str, str]
+
+
+class InspectionGrade(Struct):
+    """How well one element at one location was kept, graded during an inspection in the estate's scheme."""
+
+    id: UUID
+    inspection_id: UUID
+    estate_id: UUID
+    location_id: UUID | None
+    element: str
+    scheme: str
+    grade: str
+    agreed_by: list[str]
+    note: str
+    graded_by: UUID
+    at: str
+
+
+class InspectionRecheck(Struct):
+    """An existing issue looked at again during an inspection."""
+
+    id: UUID
+    inspection_id: UUID
+    issue_id: UUID
+    estate_id: UUID
+    outcome: str
+    note: str
+    checked_by: UUID
+    at: str
+
+
+class Meeting(Struct):
+    id: UUID
+    estate_id: UUID
+    date: dt.date
+    title: str
+    attendees: list[str]
+    notes: str
+    created_by: UUID
+
+
+class MeetingIssue(Struct):
+    """An issue on a meeting's action plan: ``raised`` at the meeting or ``reviewed`` there."""
+
+    meeting_id: UUID
+    issue_id: UUID
+    estate_id: UUID
+    kind: str
+    added_by: UUID

@@ -13,6 +13,7 @@ from typing import Any, Awaitable, Callable
 from uuid import UUID
 
 from sync import mutations as m
+from sync.grading import ELEMENTS, RECHECK_OUTCOMES, SCHEMES
 from sync.merge import merge_fields
 from sync.permissions import PERMISSIONS, fields_role_may_not_set, may
 from sync.records import (
@@ -22,8 +23,12 @@ from sync.records import (
     PRIORITIES,
     Actor,
     Inspection,
+    InspectionGrade,
+    InspectionRecheck,
     Issue,
     IssueEvent,
+    Meeting,
+    MeetingIssue,
     Photo,
     Role,
 )
@@ -207,6 +212,8 @@ async def create_issue(ctx: Context, args: m.IssueCreateArgs) -> UUID:
     )
     await ctx.store.save_issue(issue, new=True)
     await ctx.store.add_event(ctx.event(issue, "created", {"title": issue.title}))
+    # Whoever raised an issue hears what becomes of it, without asking to.
+    await ctx.store.set_following(issue.id, ctx.actor.user_id, True)
     return issue.estate_id
 
 
@@ -360,3 +367,152 @@ async def update_inspection(ctx: Context, args: m.InspectionUpdateArgs) -> UUID:
     if outcome.winners:
         await ctx.store.save_inspection(inspection, new=False)
     return inspection.estate_id
+
+
+# --- duplicates and following ------------------------------------------------------------------------------
+
+@rule(m.IssueMerge)
+async def merge_issue(ctx: Context, args: m.IssueMergeArgs) -> UUID:
+    """Merge a duplicate into the issue that goes on. Both timelines are kept, each with a ``merged`` event."""
+    issue = await _visible_issue(ctx, args.id)
+    _refuse_if_merged(issue)
+    _require(ctx, "issue.merge", issue.estate_id, issue=issue)
+    if args.into == issue.id:
+        raise Rejected("an issue cannot be merged into itself", issue.estate_id)
+    target = await _visible_issue(ctx, args.into)
+    if target.estate_id != issue.estate_id:
+        raise Rejected("both issues must be on the same estate", issue.estate_id)
+    if target.merged_into is not None:
+        # Chains would make "which issue goes on?" ambiguous on a phone that has not pulled yet.
+        raise Rejected(f"issue {target.id} was itself merged into issue {target.merged_into}; merge into that one",
+                       issue.estate_id)
+    issue.merged_into = target.id
+    issue.updated_at = ctx.now
+    await ctx.store.save_issue(issue, new=False)
+    await ctx.store.add_event(ctx.event(issue, "merged", {
+        "into": str(target.id), "title": target.title, "note": args.note}))
+    target.updated_at = ctx.now
+    await ctx.store.save_issue(target, new=False)
+    await ctx.store.add_event(ctx.event(target, "merged", {
+        "from": str(issue.id), "title": issue.title, "note": args.note}))
+    # The resident who raised the duplicate still hears when the real one is fixed.
+    await ctx.store.set_following(target.id, issue.raised_by, True)
+    return issue.estate_id
+
+
+@rule(m.IssueFollow)
+async def follow_issue(ctx: Context, args: m.IssueFollowArgs) -> UUID:
+    issue = await _issue_to_add_to(ctx, args.id)
+    _require(ctx, "issue.follow", issue.estate_id, issue=issue)
+    await ctx.store.set_following(issue.id, ctx.actor.user_id, args.follow)
+    return issue.estate_id
+
+
+# --- inspections as a record -------------------------------------------------------------------------------
+
+async def _visible_inspection(ctx: Context, inspection_id: UUID) -> Inspection:
+    inspection = await ctx.store.inspection(inspection_id)
+    if inspection is None or _role(ctx, inspection.estate_id) is None:
+        raise Rejected(f"there is no inspection {inspection_id} that you can see")
+    return inspection
+
+
+@rule(m.EstateGradingScheme)
+async def choose_grading_scheme(ctx: Context, args: m.EstateGradingSchemeArgs) -> UUID:
+    _require(ctx, "estate.grading_scheme", args.estate_id)
+    if args.scheme not in SCHEMES:
+        raise Rejected(f"'{args.scheme}' is not a grading scheme (use {', '.join(SCHEMES)})", args.estate_id)
+    await ctx.store.save_grading_scheme(args.estate_id, args.scheme, ctx.actor.user_id)
+    return args.estate_id
+
+
+@rule(m.InspectionGrade)
+async def grade_element(ctx: Context, args: m.InspectionGradeArgs) -> UUID:
+    """One grade per element and location in an inspection: the later grade (by stamp) stands."""
+    inspection = await _visible_inspection(ctx, args.inspection_id)
+    estate_id = inspection.estate_id
+    _require(ctx, "inspection.grade", estate_id)
+    scheme = SCHEMES[await ctx.store.grading_scheme(estate_id)]
+    if args.grade not in scheme.grades:
+        raise Rejected(f"'{args.grade}' is not a grade of the {scheme.label} scheme "
+                       f"(use {', '.join(scheme.grades)})", estate_id)
+    if args.element not in ELEMENTS:
+        raise Rejected(f"'{args.element}' is not an element that is graded", estate_id)
+    if args.location_id is not None and await ctx.store.location_estate(args.location_id) != estate_id:
+        raise Rejected("that location is not on this estate", estate_id)
+    existing = await ctx.store.grade_for(inspection.id, args.location_id, args.element)
+    if existing is not None and existing.at > ctx.at:
+        # An earlier grade arriving late loses; it stays in the mutation history with its value.
+        return estate_id
+    await ctx.store.save_grade(InspectionGrade(
+        id=args.id, inspection_id=inspection.id, estate_id=estate_id, location_id=args.location_id,
+        element=args.element, scheme=scheme.name, grade=args.grade,
+        agreed_by=[name.strip() for name in args.agreed_by if name.strip()], note=args.note,
+        graded_by=ctx.actor.user_id, at=ctx.at,
+    ), replaces=existing.id if existing is not None and existing.id != args.id else None)
+    return estate_id
+
+
+@rule(m.InspectionRecheck)
+async def recheck_issue(ctx: Context, args: m.InspectionRecheckArgs) -> UUID:
+    """"Still there" or "looks fixed": an observation in the issue's timeline, never a status change by itself
+    (only the owner's side fixes and only residents confirm)."""
+    inspection = await _visible_inspection(ctx, args.inspection_id)
+    _require(ctx, "inspection.recheck", inspection.estate_id)
+    issue = await _issue_to_add_to(ctx, args.issue_id)
+    if issue.estate_id != inspection.estate_id:
+        raise Rejected("that issue is not on this inspection's estate", inspection.estate_id)
+    if args.outcome not in RECHECK_OUTCOMES:
+        raise Rejected(f"'{args.outcome}' is not a re-check outcome (use {', '.join(RECHECK_OUTCOMES)})",
+                       issue.estate_id)
+    if await ctx.store.recheck_exists(args.id):
+        raise Rejected("a re-check with this id already exists", issue.estate_id)
+    await ctx.store.save_recheck(InspectionRecheck(
+        id=args.id, inspection_id=inspection.id, issue_id=issue.id, estate_id=issue.estate_id,
+        outcome=args.outcome, note=args.note, checked_by=ctx.actor.user_id, at=ctx.at))
+    await ctx.store.add_event(ctx.event(issue, "rechecked", {
+        "inspection_id": str(inspection.id), "outcome": args.outcome, "note": args.note}))
+    issue.updated_at = ctx.now
+    await ctx.store.save_issue(issue, new=False)
+    return issue.estate_id
+
+
+# --- meetings and their action plans -----------------------------------------------------------------------
+
+MEETING_ISSUE_KINDS = ("raised", "reviewed")
+
+
+@rule(m.MeetingCreate)
+async def create_meeting(ctx: Context, args: m.MeetingCreateArgs) -> UUID:
+    _require(ctx, "meeting.create", args.estate_id)
+    if await ctx.store.meeting(args.id) is not None:
+        raise Rejected("a meeting with this id already exists", args.estate_id)
+    if not args.title.strip():
+        raise Rejected("a meeting needs a title", args.estate_id)
+    await ctx.store.save_meeting(Meeting(
+        id=args.id, estate_id=args.estate_id, date=args.date, title=args.title.strip(),
+        attendees=[name.strip() for name in args.attendees if name.strip()], notes=args.notes,
+        created_by=ctx.actor.user_id))
+    return args.estate_id
+
+
+@rule(m.MeetingIssue)
+async def put_issue_on_action_plan(ctx: Context, args: m.MeetingIssueArgs) -> UUID:
+    meeting = await ctx.store.meeting(args.meeting_id)
+    if meeting is None or _role(ctx, meeting.estate_id) is None:
+        raise Rejected(f"there is no meeting {args.meeting_id} that you can see")
+    _require(ctx, "meeting.issue", meeting.estate_id)
+    if args.kind not in MEETING_ISSUE_KINDS:
+        raise Rejected(f"'{args.kind}' is not how an issue comes to a meeting (use raised or reviewed)",
+                       meeting.estate_id)
+    issue = await _issue_to_add_to(ctx, args.issue_id)
+    if issue.estate_id != meeting.estate_id:
+        raise Rejected("that issue is not on this meeting's estate", meeting.estate_id)
+    existing = await ctx.store.meeting_issue(meeting.id, issue.id)
+    # "Raised here" says more than "reviewed here": it is never downgraded.
+    if existing is not None and (existing.kind == "raised" or existing.kind == args.kind):
+        return meeting.estate_id
+    await ctx.store.save_meeting_issue(MeetingIssue(
+        meeting_id=meeting.id, issue_id=issue.id, estate_id=meeting.estate_id, kind=args.kind,
+        added_by=ctx.actor.user_id))
+    return meeting.estate_id

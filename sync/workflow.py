@@ -6,6 +6,8 @@ offer only the moves its user may make.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from msgspec import Struct
 
 from sync.permissions import Rule, rule_allows
@@ -66,3 +68,8 @@ def allowed_targets(issue: Issue, role: Role | None, *, is_assignee: bool) -> li
         if source == issue.status and role is not None
         and rule_allows(transition.roles.get(role), is_assignee=is_assignee)
     ]
+
+
+def is_overdue(status: str, due_date: dt.date | None, today: dt.date) -> bool:
+    """Overdue is computed, never stored: still open (landlord's side) and the due date has passed."""
+    return status in OPEN_STATUSES and due_date is not None and due_date < today

@@ -209,3 +209,138 @@ ALL_TABLES: list[type[Table]] = [
     ChangeLog,
     ChangeCounter,
 ]
+
+
+# --- inspections, meetings and action plans (docs/action-plan.md) ------------------------------------------
+
+class EstateGradingScheme(Table, tablename="estate_grading_scheme"):
+    """The grading scheme an estate's inspections use; an estate without a row uses A–D."""
+
+    estate_id = UUID(primary_key=True)
+    scheme = Varchar(length=30)
+    changed_by = UUID()
+    changed_at = Timestamptz()
+
+
+class InspectionGrade(Table, tablename="inspection_grade"):
+    """One grade for one element at one location during one inspection, and who agreed it."""
+
+    id = UUID(primary_key=True)
+    inspection_id = UUID(index=True)
+    estate_id = UUID(index=True)
+    location_id = UUID(null=True, default=None)
+    element = Varchar(length=100)
+    scheme = Varchar(length=30)
+    grade = Varchar(length=30)
+    agreed_by = JSON()
+    note = Text(default="")
+    graded_by = UUID()
+    at = Varchar(length=100)
+    recorded_at = Timestamptz()
+
+
+class InspectionRecheck(Table, tablename="inspection_recheck"):
+    """An existing issue looked at again during an inspection: "still there" or "looks fixed"."""
+
+    id = UUID(primary_key=True)
+    inspection_id = UUID(index=True)
+    issue_id = UUID(index=True)
+    estate_id = UUID()
+    outcome = Varchar(length=20)
+    note = Text(default="")
+    checked_by = UUID()
+    at = Varchar(length=100)
+    recorded_at = Timestamptz()
+
+
+class Meeting(Table, tablename="meeting"):
+    """A TRA meeting: its action plan is the issues raised or reviewed at it."""
+
+    id = UUID(primary_key=True)
+    estate_id = UUID(index=True)
+    date = Date()
+    title = Varchar(length=500)
+    attendees = JSON()
+    notes = Text(default="")
+    created_by = UUID()
+    created_at = Timestamptz()
+
+
+class MeetingIssue(Table, tablename="meeting_issue"):
+    """An issue raised (``raised``) or reviewed (``reviewed``) at a meeting; once per meeting and issue."""
+
+    key = Varchar(length=80, primary_key=True)  # "<meeting_id>:<issue_id>"
+    meeting_id = UUID(index=True)
+    issue_id = UUID()
+    estate_id = UUID()
+    kind = Varchar(length=20)
+    added_by = UUID()
+    added_at = Timestamptz()
+
+
+# --- e-mail (server/notify) --------------------------------------------------------------------------------
+
+class IssueFollower(Table, tablename="issue_follower"):
+    """Who hears about an issue's changes. Whoever raised an issue follows it from the start."""
+
+    key = Varchar(length=80, primary_key=True)  # "<issue_id>:<user_id>"
+    issue_id = UUID(index=True)
+    user_id = UUID(index=True)
+    since = Timestamptz()
+
+
+class MailPreference(Table, tablename="mail_preference"):
+    """``immediate`` (the default when there is no row) or ``daily`` digest, or ``none``."""
+
+    user_id = UUID(primary_key=True)
+    mode = Varchar(length=20)
+    changed_at = Timestamptz()
+
+
+class MailDigestItem(Table, tablename="mail_digest_item"):
+    """A line waiting for someone's daily digest."""
+
+    id = UUID(primary_key=True)
+    user_id = UUID(index=True)
+    issue_id = UUID()
+    line = Text()
+    created_at = Timestamptz()
+    digest_id = UUID(null=True, default=None, index=True)
+
+
+class MailOutbox(Table, tablename="mail_outbox"):
+    """E-mails to send, written in the same transaction as the change they tell about.
+
+    ``dedupe_key`` is unique: re-applying the same change or building the same day's digest twice adds nothing.
+    A sender claims a row by setting ``claimed_by`` and ``claimed_until`` (a lease); a sender that dies lets the
+    lease run out and another picks the row up.
+    """
+
+    id = UUID(primary_key=True)
+    dedupe_key = Varchar(length=200, unique=True)
+    user_id = UUID(null=True, default=None)
+    to_address = Varchar(length=320)
+    subject = Varchar(length=300)
+    body = Text()
+    kind = Varchar(length=30)
+    status = Varchar(length=20, index=True)  # pending, sent, failed
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz()
+    claimed_by = Varchar(length=80, null=True, default=None)
+    claimed_until = Timestamptz(null=True, default=None)
+    last_error = Text(null=True, default=None)
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
+
+
+ALL_TABLES += [
+    EstateGradingScheme,
+    InspectionGrade,
+    InspectionRecheck,
+    Meeting,
+    MeetingIssue,
+    IssueFollower,
+    MailPreference,
+    MailDigestItem,
+    MailOutbox,
+]

@@ -12,7 +12,18 @@ from server.clock import utcnow as now
 from server.db import tables as t
 from server.db.engine import current_engine
 from server.sync_api.changes import ChangeRecorder
-from sync.records import Inspection, Issue, IssueEvent, Photo, Role
+from sync.grading import DEFAULT_SCHEME
+from sync.records import (
+    Inspection,
+    InspectionGrade,
+    InspectionRecheck,
+    Issue,
+    IssueEvent,
+    Meeting,
+    MeetingIssue,
+    Photo,
+    Role,
+)
 from sync.store import ClientState, MutationRecord
 
 _json = msgspec.json.Encoder()
@@ -28,7 +39,11 @@ def _load(value: Any) -> Any:
 
 class DatabaseStore:
     def __init__(self, changes: ChangeRecorder) -> None:
+        from server.notify.outbox import MailOutbox
+
         self.changes = changes
+        # E-mails about a change are queued in the change's own transaction: both commit or neither does.
+        self.mail = MailOutbox()
 
     async def lock_for_push(self) -> None:
         """Serialise pushes on PostgreSQL, as SQLite's single writer already does.
@@ -104,6 +119,7 @@ class DatabaseStore:
         values["data"] = _dump(event.data)
         await t.IssueEvent.insert(t.IssueEvent(**values))
         self.changes.record("issue_event", event.id, event, estate_id=event.estate_id)
+        await self.mail.after_event(event)
 
     # --- photos ----------------------------------------------------------------------------------------
     async def photo(self, photo_id: UUID) -> Photo | None:
@@ -157,3 +173,79 @@ class DatabaseStore:
         row = await t.Membership.select(t.Membership.role).where(
             (t.Membership.user_id == user_id) & (t.Membership.estate_id == estate_id)).first()
         return row["role"] if row else None
+
+    # --- inspections as a record, meetings, following ----------------------------------------------------
+    async def grading_scheme(self, estate_id: UUID) -> str:
+        row = await t.EstateGradingScheme.select(t.EstateGradingScheme.scheme).where(
+            t.EstateGradingScheme.estate_id == estate_id).first()
+        return row["scheme"] if row else DEFAULT_SCHEME
+
+    async def save_grading_scheme(self, estate_id: UUID, scheme: str, changed_by: UUID) -> None:
+        await t.EstateGradingScheme.delete().where(t.EstateGradingScheme.estate_id == estate_id)
+        await t.EstateGradingScheme.insert(t.EstateGradingScheme(estate_id=estate_id, scheme=scheme,
+                                                                 changed_by=changed_by, changed_at=now()))
+        self.changes.record("grading_scheme", estate_id, {"estate_id": str(estate_id), "scheme": scheme},
+                            estate_id=estate_id)
+
+    async def grade_for(self, inspection_id: UUID, location_id: UUID | None, element: str) -> InspectionGrade | None:
+        where = (t.InspectionGrade.inspection_id == inspection_id) & (t.InspectionGrade.element == element)
+        where &= (t.InspectionGrade.location_id.is_null() if location_id is None
+                  else t.InspectionGrade.location_id == location_id)
+        row = await t.InspectionGrade.select().where(where).first()
+        if row is None:
+            return None
+        row.pop("recorded_at")
+        row["agreed_by"] = _load(row["agreed_by"])
+        return msgspec.convert(row, InspectionGrade)
+
+    async def save_grade(self, grade: InspectionGrade, *, replaces: UUID | None) -> None:
+        if replaces is not None:
+            await t.InspectionGrade.delete().where(t.InspectionGrade.id == replaces)
+            self.changes.record("inspection_grade", replaces, None, estate_id=grade.estate_id, deleted=True)
+        values = msgspec.structs.asdict(grade)
+        values["agreed_by"] = _dump(grade.agreed_by)
+        await t.InspectionGrade.delete().where(t.InspectionGrade.id == grade.id)
+        await t.InspectionGrade.insert(t.InspectionGrade(**values, recorded_at=now()))
+        self.changes.record("inspection_grade", grade.id, grade, estate_id=grade.estate_id)
+
+    async def recheck_exists(self, recheck_id: UUID) -> bool:
+        return await t.InspectionRecheck.exists().where(t.InspectionRecheck.id == recheck_id)
+
+    async def save_recheck(self, recheck: InspectionRecheck) -> None:
+        await t.InspectionRecheck.insert(t.InspectionRecheck(**msgspec.structs.asdict(recheck), recorded_at=now()))
+        self.changes.record("inspection_recheck", recheck.id, recheck, estate_id=recheck.estate_id)
+
+    async def meeting(self, meeting_id: UUID) -> Meeting | None:
+        row = await t.Meeting.select().where(t.Meeting.id == meeting_id).first()
+        if row is None:
+            return None
+        row.pop("created_at")
+        row["attendees"] = _load(row["attendees"])
+        return msgspec.convert(row, Meeting)
+
+    async def save_meeting(self, meeting: Meeting) -> None:
+        values = msgspec.structs.asdict(meeting)
+        values["attendees"] = _dump(meeting.attendees)
+        await t.Meeting.insert(t.Meeting(**values, created_at=now()))
+        self.changes.record("meeting", meeting.id, meeting, estate_id=meeting.estate_id)
+
+    async def meeting_issue(self, meeting_id: UUID, issue_id: UUID) -> MeetingIssue | None:
+        row = await t.MeetingIssue.select().where(t.MeetingIssue.key == f"{meeting_id}:{issue_id}").first()
+        if row is None:
+            return None
+        return MeetingIssue(meeting_id=row["meeting_id"], issue_id=row["issue_id"], estate_id=row["estate_id"],
+                            kind=row["kind"], added_by=row["added_by"])
+
+    async def save_meeting_issue(self, link: MeetingIssue) -> None:
+        key = f"{link.meeting_id}:{link.issue_id}"
+        await t.MeetingIssue.delete().where(t.MeetingIssue.key == key)
+        await t.MeetingIssue.insert(t.MeetingIssue(key=key, **msgspec.structs.asdict(link), added_at=now()))
+        self.changes.record("meeting_issue", key, link, estate_id=link.estate_id)
+
+    async def set_following(self, issue_id: UUID, user_id: UUID, follow: bool) -> None:
+        key = f"{issue_id}:{user_id}"
+        following = await t.IssueFollower.exists().where(t.IssueFollower.key == key)
+        if follow and not following:
+            await t.IssueFollower.insert(t.IssueFollower(key=key, issue_id=issue_id, user_id=user_id, since=now()))
+        elif not follow and following:
+            await t.IssueFollower.delete().where(t.IssueFollower.key == key)

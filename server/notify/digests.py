@@ -1,0 +1,101 @@
+"""Daily digests: one e-mail a day for people who chose it, and a staff digest of new and overdue issues.
+
+Both are ordinary outbox rows with a per-person, per-day ``dedupe_key``, built in one transaction with the
+marking of what they include, so building them again the same day (every sender round, or two senders at
+once) adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from server.clock import utcnow
+from server.db import tables as t
+from server.db.engine import current_engine, write_transaction
+from server.notify.outbox import insert_once, outbox_row
+from server.notify.wording import FOOTER
+from sync.workflow import OPEN_STATUSES
+
+
+async def build_digests(now: dt.datetime | None = None) -> int:
+    """Queue today's digests that are not queued yet; returns how many were queued."""
+    now = now or utcnow()
+    queued = 0
+    async with write_transaction(current_engine()):
+        queued += await _follower_digests(now)
+        queued += await _staff_digests(now)
+    return queued
+
+
+async def _people(user_ids: set[UUID]) -> dict[UUID, dict]:
+    if not user_ids:
+        return {}
+    rows = await t.AppUser.select(t.AppUser.id, t.AppUser.name, t.AppUser.email, t.AppUser.active).where(
+        t.AppUser.id.is_in(list(user_ids)))
+    return {row["id"]: row for row in rows if row["active"]}
+
+
+async def _follower_digests(now: dt.datetime) -> int:
+    items = await t.MailDigestItem.select().where(t.MailDigestItem.digest_id.is_null()).order_by(
+        t.MailDigestItem.created_at)
+    by_user: dict[UUID, list[dict]] = {}
+    for item in items:
+        by_user.setdefault(item["user_id"], []).append(item)
+    people = await _people(set(by_user))
+    queued = 0
+    for user_id, lines in by_user.items():
+        person = people.get(user_id)
+        if person is None:
+            continue
+        row = outbox_row(
+            dedupe_key=f"digest:{user_id}:{now.date().isoformat()}", user_id=user_id,
+            to_address=person["email"], subject=f"Estatewalk: {len(lines)} update(s) on issues you follow",
+            body=f"Hello {person['name']},\n\nWhat changed on the issues you follow:\n\n"
+                 + "\n".join(f"- {item['line']}" for item in lines) + FOOTER,
+            kind="digest")
+        # Today's digest already went: these lines wait for tomorrow's.
+        if await insert_once(row):
+            await t.MailDigestItem.update({t.MailDigestItem.digest_id: row.id}).where(
+                t.MailDigestItem.id.is_in([item["id"] for item in lines]))
+            queued += 1
+    return queued
+
+
+async def _staff_digests(now: dt.datetime) -> int:
+    today = now.date()
+    staff = await t.Membership.select(t.Membership.user_id, t.Membership.estate_id).where(
+        t.Membership.role == "staff")
+    estates_of: dict[UUID, list[UUID]] = {}
+    for row in staff:
+        estates_of.setdefault(row["user_id"], []).append(row["estate_id"])
+    if not estates_of:
+        return 0
+    people = await _people(set(estates_of))
+    names = {row["id"]: row["name"] for row in await t.Estate.select(t.Estate.id, t.Estate.name)}
+    queued = 0
+    for user_id, estate_ids in estates_of.items():
+        person = people.get(user_id)
+        key = f"staff-digest:{user_id}:{today.isoformat()}"
+        if person is None or await t.MailOutbox.exists().where(t.MailOutbox.dedupe_key == key):
+            continue
+        issues = await t.Issue.select(t.Issue.title, t.Issue.estate_id, t.Issue.status, t.Issue.due_date,
+                                      t.Issue.created_at).where(
+            t.Issue.estate_id.is_in(estate_ids) & (t.Issue.withdrawn == False)  # noqa: E712
+            & t.Issue.merged_into.is_null()).order_by(t.Issue.created_at)
+        new = [i for i in issues if i["created_at"] >= now - dt.timedelta(days=1)]
+        overdue = [i for i in issues if i["status"] in OPEN_STATUSES and i["due_date"] is not None
+                   and i["due_date"] < today]
+        if not new and not overdue:
+            continue
+        lines = [f"Hello {person['name']},", "", f"New issues in the last day ({len(new)}):"]
+        lines += [f"- {i['title']} ({names.get(i['estate_id'], '')})" for i in new] or ["- none"]
+        lines += ["", f"Overdue issues ({len(overdue)}):"]
+        lines += [f"- {i['title']} ({names.get(i['estate_id'], '')}), due {i['due_date'].isoformat()}, "
+                  f"{i['status'].replace('_', ' ')}" for i in overdue] or ["- none"]
+        if await insert_once(outbox_row(
+                dedupe_key=key, user_id=user_id, to_address=person["email"],
+                subject=f"Estatewalk: {len(new)} new, {len(overdue)} overdue on your estates",
+                body="\n".join(lines) + FOOTER, kind="staff_digest")):
+            queued += 1
+    return queued
