@@ -29,6 +29,15 @@ function base64(text) {
   return btoa(text);
 }
 
+async function problemDetail(response, fallback) {
+  try {
+    const problem = await response.json();
+    return problem.detail || problem.title || fallback;
+  } catch {
+    return fallback;
+  }
+}
+
 async function createUpload(blob, sha256) {
   const response = await send('/api/uploads', {
     method: 'POST',
@@ -105,7 +114,10 @@ export async function uploadPhoto({ blob, sha256, uploadUrl, onUrl, onProgress, 
     }
     if ([403, 404, 410].includes(response.status)) throw new UploadError('upload vanished', { restart: true });
     if (response.status === 422 || response.status === 460) {
-      throw new UploadError('the server refused the photo bytes', { status: response.status, restart: true });
+      throw new UploadError(await problemDetail(response, 'the server refused the photo bytes'), {
+        status: response.status,
+        restart: true,
+      });
     }
     if (!response.ok) throw new UploadError(`PATCH: HTTP ${response.status}`, { status: response.status });
     const next = Number(response.headers.get('Upload-Offset'));
