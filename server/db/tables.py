@@ -184,6 +184,12 @@ class ChangeLog(Table, tablename="change_log"):
     deleted = Boolean(default=False)
     data = JSON()
     changed_at = Timestamptz()
+    #: Set on every row about one issue (the issue, its events, its photos…), with the issue's assignee when the
+    #: change was made: a contractor pulls only such rows whose snapshot names them (docs/security.md).
+    issue_id = UUID(null=True, default=None)
+    assignee_id = UUID(null=True, default=None)
+    #: Set on rows meant for one person only: an issue handed to or taken from a contractor.
+    user_id = UUID(null=True, default=None)
 
 
 class ChangeCounter(Table, tablename="change_counter"):
@@ -191,6 +197,43 @@ class ChangeCounter(Table, tablename="change_counter"):
 
     id = Integer(primary_key=True)
     version = BigInt(default=0)
+
+
+class SignInFailure(Table, tablename="sign_in_failure"):
+    """A failed sign-in, kept for the rate limit (in the database, so every server process sees it)."""
+
+    id = UUID(primary_key=True)
+    email = Varchar(length=320, index=True)
+    address = Varchar(length=100, index=True)
+    at = Timestamptz()
+
+
+class AuditEntry(Table, tablename="audit_entry"):
+    """Who did what to accounts: sign-ins, sign-outs, revocations, memberships, invites, exports, erasures."""
+
+    id = UUID(primary_key=True)
+    at = Timestamptz()
+    kind = Varchar(length=40)
+    actor_id = UUID(null=True, default=None, index=True)
+    subject_id = UUID(null=True, default=None, index=True)
+    estate_id = UUID(null=True, default=None)
+    address = Varchar(length=100, default="")
+    detail = JSON()
+
+
+class Invite(Table, tablename="invite"):
+    """A link that lets one person join one estate with one role. Only the token's hash is kept."""
+
+    id = UUID(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    email = Varchar(length=320)
+    estate_id = UUID(index=True)
+    role = Varchar(length=20)
+    created_by = UUID()
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    accepted_at = Timestamptz(null=True, default=None)
+    accepted_by = UUID(null=True, default=None)
 
 
 ALL_TABLES: list[type[Table]] = [
@@ -208,6 +251,9 @@ ALL_TABLES: list[type[Table]] = [
     SyncMutation,
     ChangeLog,
     ChangeCounter,
+    SignInFailure,
+    AuditEntry,
+    Invite,
 ]
 
 

@@ -12,6 +12,7 @@ from uuid import UUID
 
 import anyio.to_thread
 
+from server.auth.scoping import photo_estates_visible
 from server.auth.sessions import Viewer
 from server.clock import utcnow
 from server.db import tables as t
@@ -116,8 +117,9 @@ async def visible_photo(viewer: Viewer, sha256: str, variant: Variant) -> Visibl
     including bytes nobody has attached yet, is a 404 that reveals nothing. The original, with its metadata
     (GPS included), is evidence for staff only.
     """
-    rows = await t.Photo.select(t.Photo.estate_id).where(t.Photo.sha256 == sha256)
-    estates: set[UUID] = {row["estate_id"] for row in rows} & set(viewer.roles)
+    rows = await t.Photo.select(t.Photo.estate_id, t.Photo.issue_id).where(t.Photo.sha256 == sha256)
+    # Contractors see photos of the issues assigned to them only.
+    estates: set[UUID] = await photo_estates_visible(viewer, rows)
     if not estates:
         raise NotFound("no such photo")
     stored = await t.StoredPhoto.select(t.StoredPhoto.content_type).where(t.StoredPhoto.sha256 == sha256).first()

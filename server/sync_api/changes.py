@@ -16,7 +16,10 @@ from uuid import UUID
 import msgspec
 
 from server.db.tables import ChangeCounter, ChangeLog
+from server.db.tables import Issue as IssueRow
+from server.auth.scoping import contractor_handover
 from sync.protocol import Change
+from sync.records import Role
 
 _encoder = msgspec.json.Encoder()
 
@@ -32,23 +35,69 @@ class ChangeRecorder:
         self.pending.append((estate_id, client_id, entity, str(entity_id), deleted, data))
 
     async def flush(self) -> int:
-        """Number and write the pending changes. Call last in the transaction: it holds the counter's lock."""
+        """Number and write the pending changes. Call last in the transaction: it holds the counter's lock.
+
+        Rows about one issue carry its id and its assignee at this moment, so contractors pull only the issues
+        assigned to them; when an issue changes hands, the contractors concerned get rows of their own (see
+        ``server.auth.scoping``).
+        """
         if not self.pending:
             return 0
-        rows = await ChangeCounter.raw(
-            "UPDATE change_counter SET version = version + {} WHERE id = 1 RETURNING version", len(self.pending))
-        last = rows[0]["version"]
-        first = last - len(self.pending) + 1
+        rows: list[tuple[UUID | None, UUID | None, str, str, bool, Any, UUID | None, UUID | None, UUID | None]] = []
+        assignees: dict[UUID, UUID | None] = {}
+        for estate_id, client_id, entity, entity_id, deleted, data in self.pending:
+            issue_id = _issue_of(entity, entity_id, data)
+            assignee_id = None
+            if issue_id is not None:
+                assignee_id = await _current_assignee(issue_id)
+                if entity == "issue" and client_id is None:
+                    before = assignees[issue_id] if issue_id in assignees else await _published_assignee(issue_id)
+                    assignees[issue_id] = assignee_id
+                    rows.append((estate_id, client_id, entity, entity_id, deleted, data, issue_id, assignee_id,
+                                 None))
+                    if before != assignee_id and estate_id is not None:
+                        rows.extend(await contractor_handover(issue_id, estate_id, before, assignee_id))
+                    continue
+            rows.append((estate_id, client_id, entity, entity_id, deleted, data, issue_id, assignee_id, None))
+        result = await ChangeCounter.raw(
+            "UPDATE change_counter SET version = version + {} WHERE id = 1 RETURNING version", len(rows))
+        last = result[0]["version"]
+        first = last - len(rows) + 1
         moment = dt.datetime.now(dt.timezone.utc)
         await ChangeLog.insert(*[
             ChangeLog(version=first + offset, estate_id=estate_id, client_id=client_id, entity=entity,
                       entity_id=entity_id, deleted=deleted, data=_encoder.encode(data).decode(),
-                      changed_at=moment)
-            for offset, (estate_id, client_id, entity, entity_id, deleted, data) in enumerate(self.pending)
+                      changed_at=moment, issue_id=issue_id, assignee_id=assignee_id, user_id=user_id)
+            for offset, (estate_id, client_id, entity, entity_id, deleted, data, issue_id, assignee_id, user_id)
+            in enumerate(rows)
         ])
-        count = len(self.pending)
         self.pending = []
-        return count
+        return len(rows)
+
+
+def _issue_of(entity: str, entity_id: str, data: Any) -> UUID | None:
+    """The issue a change is about: the issue itself, or whatever names one in ``issue_id`` (events, photos…)."""
+    if entity == "issue":
+        return UUID(entity_id)
+    value = data.get("issue_id") if isinstance(data, dict) else getattr(data, "issue_id", None)
+    if value is None:
+        return None
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+async def _current_assignee(issue_id: UUID) -> UUID | None:
+    # Read inside the writing transaction: the issue row already holds this push's edits.
+    row = await IssueRow.select(IssueRow.assignee_id).where(IssueRow.id == issue_id).first()
+    return row["assignee_id"] if row else None
+
+
+async def _published_assignee(issue_id: UUID) -> UUID | None:
+    """The assignee as phones last learnt it: from the issue's latest change everyone pulls."""
+    row = await (ChangeLog.select(ChangeLog.assignee_id)
+                 .where((ChangeLog.entity == "issue") & (ChangeLog.entity_id == str(issue_id))
+                        & ChangeLog.client_id.is_null() & ChangeLog.user_id.is_null())
+                 .order_by(ChangeLog.version, ascending=False).first())
+    return row["assignee_id"] if row else None
 
 
 async def latest_version() -> int:
@@ -57,15 +106,30 @@ async def latest_version() -> int:
 
 
 async def read_changes(after: int, up_to: int, estate_ids: list[UUID], client_id: UUID,
-                       limit: int) -> tuple[list[Change], int, bool]:
+                       limit: int, *, roles: dict[UUID, Role] | None = None,
+                       user_id: UUID | None = None) -> tuple[list[Change], int, bool]:
     """Changes visible to this person and client in (after, up_to], at most ``limit``.
+
+    This is the one place that decides what a phone may pull. Given ``roles`` and ``user_id``, estates where
+    the person is a contractor show only rows about issues assigned to them (and rows that concern no issue);
+    ``estate_ids`` alone means full visibility of those estates.
 
     Returns the changes, the version the next pull continues from, and whether more are waiting.
     """
-    own_changes = ChangeLog.client_id == client_id
-    visible = own_changes
-    if estate_ids:
-        visible = (ChangeLog.estate_id.is_in(estate_ids) & ChangeLog.client_id.is_null()) | own_changes
+    roles = roles if roles is not None else {estate: "staff" for estate in estate_ids}
+    full = [estate for estate, role in roles.items() if role != "contractor"]
+    scoped = [estate for estate, role in roles.items() if role == "contractor"]
+    everyone = ChangeLog.client_id.is_null() & ChangeLog.user_id.is_null()
+    visible = ChangeLog.client_id == client_id
+    if full:
+        visible = visible | (everyone & ChangeLog.estate_id.is_in(full))
+    if scoped and user_id is not None:
+        visible = visible | (everyone & ChangeLog.estate_id.is_in(scoped)
+                             & (ChangeLog.issue_id.is_null() | (ChangeLog.assignee_id == user_id)))
+        # Rows for this person alone (issues handed to or taken from them), only while they are a contractor
+        # there: as staff they see the whole estate and must not drop an issue.
+        visible = visible | ((ChangeLog.user_id == user_id) & ChangeLog.client_id.is_null()
+                             & ChangeLog.estate_id.is_in(scoped))
     rows = await (
         ChangeLog.select(ChangeLog.version, ChangeLog.entity, ChangeLog.entity_id, ChangeLog.deleted,
                          ChangeLog.data)

@@ -59,7 +59,7 @@ async def pull(data: JSONBody[PullRequest], viewer: NamedDependency[Viewer]) -> 
     except BadCursor as bad:
         raise Problem(str(bad)) from None
     changes, next_version, has_more = await read_changes(
-        start, latest, list(viewer.roles), data.client_id, data.limit)
+        start, latest, list(viewer.roles), data.client_id, data.limit, roles=viewer.roles, user_id=viewer.user_id)
     return PullResponse(
         cursor=encode_cursor(next_version, estates_fingerprint(viewer.roles)),
         last_mutation_id=client.last_mutation_id if client else 0,
