@@ -33,6 +33,16 @@ POSTGRES_ADMIN_DSN = os.environ.get("ESTATEWALK_TEST_POSTGRES", "postgresql://po
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser journeys run last.
+
+    Playwright's synchronous API leaves an event loop running in the main thread for the rest of the session,
+    which the asyncio tests cannot share; after them it no longer matters.
+    """
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/") or
+               item.get_closest_marker("browser") is not None)
+
+
 # --- databases ---------------------------------------------------------------------------------------------
 
 async def _postgres_admin(sql: str) -> None:
