@@ -134,14 +134,14 @@ class Phone:
         self.wait_ready()
 
     def wait_ready(self) -> None:
-        self.page.wait_for_function("document.documentElement.dataset.ready === 'true'")
+        self.page.wait_for_function("() => document.documentElement.dataset.ready === 'true'")
 
     def wait_controlled(self) -> None:
         """Wait until the service worker has the shell cached and controls this page (so offline works)."""
         self.page.evaluate("navigator.serviceWorker.ready.then(() => true)")
         if not self.page.evaluate("Boolean(navigator.serviceWorker.controller)"):
             self.reload()
-        self.page.wait_for_function("Boolean(navigator.serviceWorker.controller)")
+        self.page.wait_for_function("() => Boolean(navigator.serviceWorker.controller)")
 
     # --- the app -----------------------------------------------------------------------------------------
     def sign_in(self, email: str, password: str = "demo") -> None:
@@ -149,7 +149,7 @@ class Phone:
         self.page.get_by_label("E-mail").fill(email)
         self.page.get_by_label("Password").fill(password)
         self.page.get_by_role("button", name="Sign in").click()
-        self.page.wait_for_function("location.hash.startsWith('#/issues')")
+        self.page.wait_for_function("() => location.hash.startsWith('#/issues')")
         self.wait_synced()
 
     def sync_now(self) -> None:
@@ -217,9 +217,9 @@ class Phone:
         page.get_by_label("More detail (optional)").fill(f"{title}, seen on the walk")
         if photos:
             page.locator("input[type=file][capture]").set_input_files([str(p) for p in photos])
-            page.wait_for_function(f"document.querySelectorAll('.photo-preview').length === {len(photos)}", timeout=30_000)
+            page.wait_for_function(f"() => document.querySelectorAll('.photo-preview').length === {len(photos)}", timeout=30_000)
         page.get_by_role("button", name="Save defect").click()
-        page.wait_for_function("location.hash.startsWith('#/issue/')")
+        page.wait_for_function("() => location.hash.startsWith('#/issue/')")
 
 
 @pytest.fixture

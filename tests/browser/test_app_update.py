@@ -65,4 +65,4 @@ def test_new_version_is_offered_and_taken_whole_only_when_accepted(phone_at, she
         page.get_by_role("button", name="Use the new version").click()
     phone.wait_ready()
     page.get_by_role("heading", name="Sign in to Estatewalk").wait_for()
-    page.wait_for_function("caches.keys().then((keys) => keys.length === 1 && keys[0].includes('next-'))")
+    page.wait_for_function("() => caches.keys().then((keys) => keys.length === 1 && keys[0].includes('next-'))")

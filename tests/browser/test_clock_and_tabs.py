@@ -32,7 +32,7 @@ def test_two_tabs_never_send_the_same_mutation_twice(open_phone):
     phone.sign_in("staff@demo.test")
     second = phone.context.new_page()
     second.goto("/#/issues")
-    second.wait_for_function("document.documentElement.dataset.ready === 'true'")
+    second.wait_for_function("() => document.documentElement.dataset.ready === 'true'")
 
     pushes: list[dict] = []
     in_flight = {"now": 0, "most": 0}

@@ -22,7 +22,7 @@ def test_inspection_location_by_location_with_existing_issues_shown_before_a_new
     phone.open("/inspect")
     page.locator("#inspect-others").fill("Cllr Okafor\nJo from the caretaking team")
     page.locator("#inspect-begin").click()
-    page.wait_for_function("/#\\/inspect\\/[\\w-]+$/.test(location.hash)")
+    page.wait_for_function("() => /#\\/inspect\\/[\\w-]+$/.test(location.hash)")
     inspection_id = page.url.rsplit("/", 1)[1]
     page.get_by_text("Present:").wait_for()
 
@@ -40,10 +40,10 @@ def test_inspection_location_by_location_with_existing_issues_shown_before_a_new
     page.get_by_label("Category").select_option("lighting")
     page.get_by_label("What is wrong? (short title)").fill("Emergency light not lit")
     page.get_by_role("button", name="Save defect").click()
-    page.wait_for_function(f"location.hash === '#/inspect/{inspection_id}/at/{location_id}'")
+    page.wait_for_function(f"() => location.hash === '#/inspect/{inspection_id}/at/{location_id}'")
     page.get_by_role("link", name="Back to locations").click()
     page.get_by_role("button", name="Finish the inspection").click()
-    page.wait_for_function("location.hash === '#/inspect'")
+    page.wait_for_function("() => location.hash === '#/inspect'")
 
     assert [m["name"] for m in phone.stored("outbox")] == [
         "inspection.create",
@@ -77,7 +77,7 @@ def test_tra_rep_confirms_a_fix_from_the_waiting_for_residents_list(open_phone, 
 
     phone.open("/issues")
     page.get_by_label("Waiting for residents to confirm").check()
-    page.wait_for_function("location.hash.includes('confirm=1')")
+    page.wait_for_function("() => location.hash.includes('confirm=1')")
     listed = page.locator(".issue-card a").evaluate_all("(links) => links.map((a) => a.dataset.issueId)")
     assert sorted(listed) == sorted(i["id"] for i in fixed)
 

@@ -81,9 +81,9 @@ def test_defect_with_two_photos_survives_restart_offline_then_reaches_server_and
     rep_phone.page.get_by_text(TITLE).first.click()
     rep_phone.page.get_by_role("heading", name=TITLE).wait_for()
     assert {p["sha256"] for p in rep_phone.stored("photos") if p["issue_id"] == issue["id"]} == set(stored_bytes)
-    rep_phone.page.wait_for_function("document.querySelectorAll('.photos img').length === 2")
+    rep_phone.page.wait_for_function("() => document.querySelectorAll('.photos img').length === 2")
     rep_phone.page.wait_for_function(
-        "Array.from(document.querySelectorAll('.photos img')).every((img) => img.complete && img.naturalWidth > 0)"
+        "() => Array.from(document.querySelectorAll('.photos img')).every((img) => img.complete && img.naturalWidth > 0)"
     )
 
     # The rep keeps small copies of the photos, so the issue still shows them in a stairwell.
@@ -95,6 +95,6 @@ def test_defect_with_two_photos_survives_restart_offline_then_reaches_server_and
     rep_phone.reload()
     rep_phone.page.get_by_role("heading", name=TITLE).wait_for()
     rep_phone.page.wait_for_function(
-        "document.querySelectorAll('.photos img').length === 2 && "
+        "() => document.querySelectorAll('.photos img').length === 2 && "
         "Array.from(document.querySelectorAll('.photos img')).every((img) => img.complete && img.naturalWidth > 0)"
     )

@@ -22,7 +22,7 @@ def test_expired_session_keeps_the_queue_until_the_user_signs_in_again(open_phon
     page.get_by_role("link", name="Sign in again").click()
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_function("location.hash.startsWith('#/issues')")
+    page.wait_for_function("() => location.hash.startsWith('#/issues')")
     phone.wait_synced()
     titles = {i["title"] for i in server_as("staff@demo.test").pull_all()["issue"].values()}
     assert "Bin store gate hanging off its hinge" in titles
