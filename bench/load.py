@@ -1,0 +1,182 @@
+"""Load: the sustained rate of pushed mutations and uploaded photos, with latency percentiles.
+
+For each database and worker count, the real server runs as its own process group; 1, 10 and 100 phones (each
+its own client id, signed in as the demo staff member) push batches of mutations (issue creates, edits and
+comments) and upload a small photo every few pushes, as fast as the server answers, for a fixed time. Every
+answer is checked (200 and every mutation ``applied``), so a fast wrong server cannot score.
+
+    python -m bench.load                          # SQLite 1 worker; PostgreSQL 1 and 4 workers; 1/10/100 phones
+    python -m bench.load --seconds 10 --phones 1 10 --setups sqlite:1
+
+Prints one table row per run; the figures of record are in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import http.cookiejar as http_cookiejar
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bench.simulate import ServerUnderTest, small_jpeg
+from sync.hlc import HybridClock
+
+ADMIN_DSN = os.environ.get("ESTATEWALK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@dataclass
+class Tally:
+    push_ms: list[float] = field(default_factory=list)
+    photo_ms: list[float] = field(default_factory=list)
+    mutations: int = 0
+    photos: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def phone(http: httpx.AsyncClient, url: str, token: str, estate: str, until: float, tally: Tally,
+                rng: random.Random, batch: int) -> None:
+    client_id = str(uuid.uuid4())
+    clock = HybridClock(client_id)
+    headers = {"Authorization": f"Bearer {token}"}
+    number, issues, pushes = 1, [], 0
+    while time.monotonic() < until:
+        mutations = []
+        for _ in range(batch):
+            stamp = clock.now(int(time.time() * 1000))
+            if not issues or rng.random() < 0.5:
+                issue_id = str(uuid.uuid4())
+                issues.append(issue_id)
+                mutations.append({"id": number, "name": "issue.create", "at": stamp, "args": {
+                    "id": issue_id, "estate_id": estate, "category": "lighting", "title": f"load {number}",
+                    "priority": "normal", "captured_at": "2026-11-23T10:00:00Z"}})
+            elif rng.random() < 0.6:
+                mutations.append({"id": number, "name": "issue.update", "at": stamp, "args": {
+                    "id": rng.choice(issues), "fields": {"title": f"edited {number}"}}})
+            else:
+                mutations.append({"id": number, "name": "issue.comment", "at": stamp, "args": {
+                    "id": str(uuid.uuid4()), "issue_id": rng.choice(issues), "body": "still there"}})
+            number += 1
+        started = time.perf_counter()
+        answer = await http.post(f"{url}/api/sync/push", headers=headers,
+                                 json={"client_id": client_id, "mutations": mutations})
+        tally.push_ms.append((time.perf_counter() - started) * 1000)
+        if answer.status_code != 200 or {r["status"] for r in answer.json()["results"]} != {"applied"}:
+            tally.failures.append(f"push {answer.status_code}: {answer.text[:200]}")
+            return
+        tally.mutations += len(mutations)
+        pushes += 1
+        if pushes % 3 == 0:
+            data = small_jpeg(rng)
+            sha = hashlib.sha256(data).hexdigest()
+            started = time.perf_counter()
+            stored = await http.put(f"{url}/api/photos/{sha}", headers=headers, content=data)
+            tally.photo_ms.append((time.perf_counter() - started) * 1000)
+            if stored.status_code not in (200, 201):
+                tally.failures.append(f"photo {stored.status_code}: {stored.text[:200]}")
+                return
+            tally.photos += 1
+
+
+async def run_setup(database: str, workers: int, phone_counts: list[int], seconds: float, batch: int) -> list[dict]:
+    data_dir = Path(tempfile.mkdtemp(prefix="estatewalk-load-"))
+    env = {**os.environ, "ESTATEWALK_DATA": str(data_dir)}
+    env.pop("DATABASE_URL", None)
+    database_name = None
+    if database == "postgresql":
+        import asyncpg
+
+        database_name = f"estatewalk_load_{uuid.uuid4().hex[:10]}"
+        admin = await asyncpg.connect(ADMIN_DSN)
+        await admin.execute(f'CREATE DATABASE "{database_name}"')
+        await admin.close()
+        env["DATABASE_URL"] = ADMIN_DSN.rsplit("/", 1)[0] + f"/{database_name}"
+    server = ServerUnderTest(env, workers)
+    rows = []
+    try:
+        server.start()
+        await server.wait_ready()
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        async with httpx.AsyncClient(timeout=120, limits=limits) as http:
+            http.cookies.jar.set_policy(http_cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+            login = (await http.post(f"{server.url}/api/auth/login",
+                                     json={"email": "staff@demo.test", "password": "demo"})).json()
+            token, estate = login["token"], login["memberships"][0]["estate_id"]
+            for count in phone_counts:
+                tally = Tally()
+                rng = random.Random(count)
+                started = time.monotonic()
+                until = started + seconds
+                await asyncio.gather(*[phone(http, server.url, token, estate, until, tally,
+                                             random.Random(rng.random()), batch) for _ in range(count)])
+                elapsed = time.monotonic() - started
+                rows.append({
+                    "database": database, "workers": workers, "phones": count, "seconds": elapsed,
+                    "mutations_per_s": tally.mutations / elapsed, "photos_per_s": tally.photos / elapsed,
+                    "push_p50": percentile(tally.push_ms, 0.50), "push_p95": percentile(tally.push_ms, 0.95),
+                    "push_p99": percentile(tally.push_ms, 0.99), "photo_p50": percentile(tally.photo_ms, 0.50),
+                    "photo_p95": percentile(tally.photo_ms, 0.95), "photo_p99": percentile(tally.photo_ms, 0.99),
+                    "failures": tally.failures[:3],
+                })
+                print_row(rows[-1])
+    finally:
+        server.stop()
+        if database_name:
+            import asyncpg
+
+            admin = await asyncpg.connect(ADMIN_DSN)
+            await admin.execute(f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)')
+            await admin.close()
+    return rows
+
+
+HEADER = ("| database | workers | phones | mutations/s | push p50 / p95 / p99 ms | photos/s | "
+          "photo p50 / p95 / p99 ms | failures |")
+
+
+def print_row(row: dict) -> None:
+    print(f"| {row['database']} | {row['workers']} | {row['phones']} | {row['mutations_per_s']:,.0f} | "
+          f"{row['push_p50']:,.0f} / {row['push_p95']:,.0f} / {row['push_p99']:,.0f} | {row['photos_per_s']:,.1f} | "
+          f"{row['photo_p50']:,.0f} / {row['photo_p95']:,.0f} / {row['photo_p99']:,.0f} | "
+          f"{len(row['failures']) or 'none'} |", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--setups", nargs="+", default=["sqlite:1", "postgresql:1", "postgresql:4"],
+                        help="database:workers pairs")
+    parser.add_argument("--phones", nargs="+", type=int, default=[1, 10, 100])
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--batch", type=int, default=10, help="mutations per push")
+    args = parser.parse_args(argv)
+    print(HEADER)
+    print("|" + "---|" * 8)
+    failed = False
+    for setup in args.setups:
+        database, workers = setup.split(":")
+        rows = asyncio.run(run_setup(database, int(workers), args.phones, args.seconds, args.batch))
+        failed = failed or any(row["failures"] for row in rows)
+        for row in rows:
+            for failure in row["failures"]:
+                print(f"  failure ({row['database']}, {row['phones']} phones): {failure}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
