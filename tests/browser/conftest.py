@@ -71,6 +71,8 @@ class Phone:
         self.base_url = base_url
         self.context: Any = None
         self.page: Any = None
+        self.csp_violations: list[str] = []
+        self.script_errors: list[str] = []
 
     # --- the browser -------------------------------------------------------------------------------------
     def launch(self, *, offline: bool = False) -> "Phone":
@@ -90,12 +92,18 @@ class Phone:
             proxy={"server": DEAD_PROXY} if offline else None,
         )
         self.context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        self.context.on("console", self._watch_console)
         self.started_without_network = offline
         self.offline = False
         if offline:
             self.set_offline(True)
         self.page = self.context.pages[0] if self.context.pages else self.context.new_page()
         return self
+
+    def _watch_console(self, message: Any) -> None:
+        # The server's Content-Security-Policy is strict; anything the app does that it refuses shows up here.
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
 
     def close(self) -> None:
         if self.context is not None:
@@ -250,6 +258,8 @@ def open_phone(tmp_path: Path, playwright_driver: Any, live_server: Any) -> Iter
     yield launch
     for phone in phones:
         phone.close()
+    violations = [text for phone in phones for text in phone.csp_violations]
+    assert violations == [], "the app broke the server's Content-Security-Policy"
 
 
 class ServerView:
