@@ -139,8 +139,8 @@ def main() -> None:
             page.get_by_label("E-mail").fill("staff@demo.test")
             page.get_by_label("Password").fill("demo")
             page.get_by_role("button", name="Sign in").click()
-            page.wait_for_function("location.hash.startsWith('#/issues')")
-            page.wait_for_function("document.querySelector('.last-sync')?.dataset.lastSync")
+            page.wait_for_function("() => location.hash.startsWith('#/issues')")
+            page.wait_for_function("() => document.querySelector('.last-sync')?.dataset.lastSync")
             estate_id = page.evaluate("""async () => {
               const { getMeta } = await import('/js/db.js'); return (await getMeta('memberships'))[0].estate_id; }""")
 

@@ -52,16 +52,6 @@ export async function signOut() {
   // The service worker's caches hold only the app shell, never data, so they can stay for the next user.
 }
 
-/** Refresh the profile and memberships when online; a 401 means the session ended. */
-export async function refreshProfile() {
-  const answer = await api.me();
-  await write(['meta'], async (tx) => {
-    await putMetaIn(tx, 'user', answer.user);
-    await putMetaIn(tx, 'memberships', answer.memberships || []);
-  });
-  return answer;
-}
-
 export function roleOn(membershipList, estateId) {
   return membershipList.find((m) => m.estate_id === estateId)?.role || null;
 }

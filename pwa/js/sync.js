@@ -53,6 +53,7 @@ async function runRound() {
       pushError = error;
     }
     await pullChanges(clientId);
+    await refreshProfile();
     const photos = await uploadPhotos();
     // Attaching photos may have been pushed before the bytes arrived; pull once more so "uploaded" is current.
     if (photos.uploaded) await pullChanges(clientId);
@@ -164,6 +165,15 @@ async function acknowledge(batch, response) {
     notifyChanged('rejections');
   }
   notifyChanged('outbox');
+}
+
+/** Roles change (a new TRA rep, a contractor added to an estate): keep the stored memberships current. */
+async function refreshProfile() {
+  const answer = await api.me();
+  await write(['meta'], async (tx) => {
+    await putMetaIn(tx, 'user', answer.user);
+    await putMetaIn(tx, 'memberships', answer.memberships || []);
+  });
 }
 
 async function pullChanges(clientId) {

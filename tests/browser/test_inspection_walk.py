@@ -89,3 +89,11 @@ def test_tra_rep_confirms_a_fix_from_the_waiting_for_residents_list(open_phone, 
     server = server_as("staff@demo.test").pull_all()
     assert server["issue"][target["id"]]["status"] == "confirmed"
     assert not [r for r in phone.stored("rejections") if not r.get("dismissed")]
+
+
+def test_contractor_is_told_that_defects_are_raised_by_staff_and_reps(open_phone):
+    phone = open_phone("contractor")
+    phone.sign_in("contractor@demo.test")
+    phone.open("/report")
+    phone.page.get_by_text("Only staff and TRA reps can report a defect").wait_for()
+    assert phone.page.locator("form.report").count() == 0

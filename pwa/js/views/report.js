@@ -39,7 +39,11 @@ async function existingAt(ctx, estateId, locationId, locationNames) {
 
 export async function reportView(ctx, { query }) {
   const estates = (await estatesFor(ctx)).filter((e) => ['staff', 'tra_rep'].includes(roleOn(ctx.memberships, e.id)));
-  const estateId = query.estate || estates[0]?.id;
+  if (!estates.length) {
+    // Contractors see issues but do not raise them; say so rather than show a form the server would refuse.
+    return h('section', { class: 'screen' }, h('h2', { text: t('report.title') }), h('p', { text: t('report.not_allowed') }));
+  }
+  const estateId = estates.some((e) => e.id === query.estate) ? query.estate : estates[0].id;
   const locations = await locationsFor(estateId);
   const locationNames = new Map(locations.map((l) => [l.id, l.label]));
   const existingSlot = h('div', {});
