@@ -33,9 +33,10 @@ class Problem(Exception):
     code = "400.1"
     title = "Bad request"
 
-    def __init__(self, detail: str = "", **extra: Any) -> None:
+    def __init__(self, detail: str = "", *, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail or self.title)
         self.detail = detail
+        self.headers = headers
         self.extra = extra
 
     def body(self) -> ProblemBody:
@@ -52,6 +53,12 @@ class BadCredentials(Problem):
 
 class Forbidden(Problem):
     status, code, title = 403, "403.1", "Not allowed"
+
+
+class CrossSiteRequest(Problem):
+    """A cookie-authenticated write that did not come from the app's own pages (``server.auth.csrf``)."""
+
+    status, code, title = 403, "403.2", "Cross-site request refused"
 
 
 class NotFound(Problem):
@@ -76,6 +83,14 @@ class TooLarge(Problem):
 
 class Unacceptable(Problem):
     status, code, title = 422, "422.1", "Value not acceptable"
+
+
+class InviteGone(Problem):
+    status, code, title = 410, "410.1", "This invitation has expired or was already used"
+
+
+class ServerBusy(Problem):
+    status, code, title = 503, "503.1", "Server busy"
 
 
 class TooManyAttempts(Problem):
@@ -118,7 +133,7 @@ def _answer(body: ProblemBody, headers: dict[str, str] | None = None) -> Respons
 
 
 def problem_handler(_: Request, exc: Problem) -> Response[ProblemBody]:
-    return _answer(exc.body())
+    return _answer(exc.body(), exc.headers)
 
 
 def http_exception_handler(_: Request, exc: HTTPException) -> Response[ProblemBody]:
@@ -134,7 +149,18 @@ def http_exception_handler(_: Request, exc: HTTPException) -> Response[ProblemBo
                    exc.headers)
 
 
+def _is_lock_timeout(exc: Exception) -> bool:
+    """The database stayed locked past its timeout: overload, not a bug. The phone should retry later."""
+    import sqlite3
+
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
 def unexpected_error_handler(request: Request, exc: Exception) -> Response[ProblemBody]:
+    if _is_lock_timeout(exc):
+        log.warning("database busy on %s %s: answered 503", request.method, request.url.path)
+        busy = ServerBusy("the server is busy; nothing was saved from this request, send it again shortly")
+        return _answer(busy.body(), headers={"Retry-After": "5"})
     # Log the trace for operators; the answer names no SQL, path or stack.
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return _answer(ProblemBody(HTTP_500_INTERNAL_SERVER_ERROR, "500.0", "Internal error",
@@ -154,6 +180,7 @@ _DESCRIPTIONS = {
     403: "Not allowed",
     404: "No such thing, or not yours to see",
     409: "Mutation numbering conflict (see the code)",
+    410: "This invitation has expired or was already used",
     412: "Unsupported tus version",
     413: "Request body too large",
     415: "Unsupported content type",
