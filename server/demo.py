@@ -97,7 +97,7 @@ class _Phone:
         self.next_id = 1
         self.queue: list[m.AnyMutation] = []
 
-    def add(self, kind: type, when: dt.datetime, **args: object) -> None:
+    def add(self, kind: type, when: dt.datetime, /, **args: object) -> None:
         stamp = self.clock.now(int(when.timestamp() * 1000))
         args_type = typing.get_type_hints(kind)["args"]
         self.queue.append(kind(id=self.next_id, at=stamp, args=args_type(**args)))
@@ -206,3 +206,37 @@ async def _load_demo_issues(users: dict[str, UUID]) -> None:
     rep.add(m.IssueComment, t + dt.timedelta(days=12, minutes=5), id=demo_id("comment:bins"), issue_id=bins,
             body="Still not closing this morning.")
     await rep.sync()
+    await _load_demo_grades_and_meeting(staff, rep, inspection, walk, {
+        "light": light, "bins": bins, "tipping": tipping, "graffiti": graffiti, "roof": roof, "swing": swing,
+        "entry": entry})
+
+
+async def _load_demo_grades_and_meeting(staff: _Phone, rep: _Phone, inspection: UUID, walk: dt.datetime,
+                                        issues: dict[str, UUID]) -> None:
+    """Grades agreed on two walks (so the dashboard has a trend) and the TRA meeting that reviewed the walk."""
+    agreed = ["Sam Okafor (Estate Services)", "Ayşe Demir (Larkspur TRA)"]
+    earlier = demo_id("inspection:larkspur:two-months-ago")
+    before = walk - dt.timedelta(days=30)
+    staff.add(m.InspectionCreate, before, id=earlier, estate_id=FIRST_ESTATE, date=before.date(),
+              attendees=agreed, notes="Monthly walkabout.")
+    grades = {
+        earlier: [(None, "internal_cleaning", "C"), ("Bin store A", "bin_store", "D"), (None, "lighting", "C"),
+                  ("Play area", "play_area", "B"), (None, "graffiti", "C")],
+        inspection: [(None, "internal_cleaning", "B"), ("Bin store A", "bin_store", "C"), (None, "lighting", "B"),
+                     ("Play area", "play_area", "B"), (None, "graffiti", "B")],
+    }
+    for walk_id, rows in grades.items():
+        when = (before if walk_id == earlier else walk) + dt.timedelta(hours=1)
+        for location, element, grade in rows:
+            staff.add(m.InspectionGrade, when, id=demo_id(f"grade:{walk_id}:{element}"), inspection_id=walk_id,
+                      location_id=demo_id(location) if location else None, element=element, grade=grade,
+                      agreed_by=agreed)
+    meeting = demo_id("meeting:larkspur:tra")
+    held = walk + dt.timedelta(days=7)
+    staff.add(m.MeetingCreate, held, id=meeting, estate_id=FIRST_ESTATE, date=held.date(),
+              title="Larkspur TRA meeting", attendees=[*agreed, "Mr Hassan (resident)", "Mrs Okoye (resident)"],
+              notes="Reviewed last month's walkabout.")
+    for key in ("light", "bins", "tipping", "graffiti", "roof", "swing"):
+        staff.add(m.MeetingIssue, held, meeting_id=meeting, issue_id=issues[key], kind="reviewed")
+    staff.add(m.MeetingIssue, held, meeting_id=meeting, issue_id=issues["entry"], kind="raised")
+    await staff.sync()

@@ -24,6 +24,11 @@ from sync.grading import SCHEMES
 from sync.workflow import RESOLVED_STATUSES, is_overdue
 
 
+def stamp_time(at: str) -> dt.datetime:
+    """When a change was made: the (server-bounded) clock stamp, not when its phone happened to sync."""
+    return dt.datetime.fromtimestamp(int(at.split(":", 1)[0]) / 1000, tz=dt.timezone.utc)
+
+
 def today() -> dt.date:
     """Due dates are calendar dates; the server's day is UTC (close enough to UK time for a due date)."""
     return utcnow().date()
@@ -134,8 +139,8 @@ async def issue_rows(issue_ids: list[UUID] | None = None, *, estate_id: UUID | N
         return row
 
     events = await t.IssueEvent.select(t.IssueEvent.issue_id, t.IssueEvent.kind, t.IssueEvent.data,
-                                       t.IssueEvent.actor_id, t.IssueEvent.recorded_at).where(
-        t.IssueEvent.issue_id.is_in(list(issues))).order_by(t.IssueEvent.recorded_at)
+                                       t.IssueEvent.actor_id, t.IssueEvent.at).where(
+        t.IssueEvent.issue_id.is_in(list(issues))).order_by(t.IssueEvent.at)
     last_event: dict[UUID, dict[str, Any]] = {}
     for event in events:
         last_event[event["issue_id"]] = event
@@ -158,7 +163,7 @@ async def issue_rows(issue_ids: list[UUID] | None = None, *, estate_id: UUID | N
             data = event["data"]
             data = msgspec.json.decode(data) if isinstance(data, (str, bytes)) else data
             text = describe_event(event["kind"], data, people.get(event["actor_id"], "Someone"))
-            last = LastUpdate(at=event["recorded_at"], kind=event["kind"],
+            last = LastUpdate(at=stamp_time(event["at"]), kind=event["kind"],
                               text=text or event["kind"].replace("_", " "))
         result.append(IssueRow(
             id=own["id"], title=own["title"], category=own["category"], priority=own["priority"],
@@ -326,16 +331,24 @@ class Dashboard(Struct):
 
 async def dashboard(estate_id: UUID) -> Dashboard:
     rows = [row for row in await issue_rows(estate_id=estate_id) if row.merged_into is None]
-    fixes = await t.IssueEvent.select(t.IssueEvent.issue_id, t.IssueEvent.data, t.IssueEvent.recorded_at).where(
-        (t.IssueEvent.estate_id == estate_id) & (t.IssueEvent.kind == "status_changed")).order_by(
-        t.IssueEvent.recorded_at)
-    created = {row.id: row.created_at for row in rows}
+    # Times come from the timeline's clock stamps: when it was reported and first marked fixed, wherever
+    # the phones were when they synced.
+    events = await t.IssueEvent.select(t.IssueEvent.issue_id, t.IssueEvent.kind, t.IssueEvent.data,
+                                       t.IssueEvent.at).where(
+        (t.IssueEvent.estate_id == estate_id)
+        & t.IssueEvent.kind.is_in(["created", "status_changed"])).order_by(t.IssueEvent.at)
+    wanted = {row.id for row in rows}
+    created: dict[UUID, dt.datetime] = {}
     first_fixed: dict[UUID, dt.datetime] = {}
-    for event in fixes:
+    for event in events:
+        if event["issue_id"] not in wanted:
+            continue
         data = event["data"]
         data = msgspec.json.decode(data) if isinstance(data, (str, bytes)) else data
-        if data.get("to") == "fixed" and event["issue_id"] in created:
-            first_fixed.setdefault(event["issue_id"], event["recorded_at"])
+        if event["kind"] == "created":
+            created.setdefault(event["issue_id"], stamp_time(event["at"]))
+        elif data.get("to") == "fixed" and event["issue_id"] in created:
+            first_fixed.setdefault(event["issue_id"], stamp_time(event["at"]))
     days = [(moment - created[issue_id]).total_seconds() / 86400 for issue_id, moment in first_fixed.items()]
     per_month: dict[str, int] = {}
     for moment in first_fixed.values():

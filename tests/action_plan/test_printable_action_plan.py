@@ -1,0 +1,61 @@
+"""The printable action plan rendered by a real Chromium in print media: it lays out, styles and fills a page."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+from playwright.sync_api import sync_playwright
+
+from server.demo import demo_id
+
+# Debian's Chromium, never a downloaded browser (see docs in the shared stack notes).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(found).exists():
+        pytest.fail("Debian's chromium is not installed (apt-get install chromium)")
+    return found
+
+
+@pytest.mark.browser
+def test_the_printable_action_plan_renders_in_chromium(live_server, tmp_path):
+    login = httpx.post(f"{live_server.url}/api/auth/login", json={"email": "rep@demo.test", "password": "demo"})
+    token = login.json()["token"]
+    url = f"{live_server.url}/api/meetings/{demo_id('meeting:larkspur:tra')}/action-plan.html"
+    shot = tmp_path / "action-plan-print.png"
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(extra_http_headers={"Authorization": f"Bearer {token}"},
+                                          viewport={"width": 1123, "height": 794})  # A4 landscape at 96 dpi
+            page = context.new_page()
+            failed: list[str] = []
+            # Every resource the page asks for must load (the browser's own favicon probe aside).
+            page.on("response", lambda r: failed.append(r.url) if r.status >= 400
+                    and not r.url.endswith("/favicon.ico") else None)
+            answer = page.goto(url)
+            assert answer is not None and answer.status == 200
+            page.emulate_media(media="print")
+            # The external stylesheet was applied (a page without it would still have text, but no layout).
+            assert page.evaluate("getComputedStyle(document.querySelector('table')).borderCollapse") == "collapse"
+            assert "resolved" in page.inner_text("header")
+            assert page.locator("tbody tr").count() == 7
+            page.screenshot(path=str(shot), full_page=True)
+            assert failed == []
+        finally:
+            browser.close()
+
+    image = Image.open(shot).convert("L")
+    assert image.width >= 1000 and image.height >= 400
+    histogram = image.histogram()
+    dark = sum(histogram[:128])
+    # Text and table rules: a real page has thousands of dark pixels; a blank or failed render has none.
+    assert dark > 5_000, f"only {dark} dark pixels in {shot}"
+    assert histogram[255] > image.width * image.height * 0.3  # and mostly paper
