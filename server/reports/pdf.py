@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from fpdf import FPDF
 
-from server.reports.queries import ActionPlan
+from server.reports.queries import ActionPlan, InspectionSummary
 
 #: Debian's fonts-dejavu-core (installed with Chromium) covers Turkish, Vietnamese and most names residents
 #: have. Without it the core Helvetica font knows only Latin-1, so names are folded to it instead of failing.
@@ -32,11 +33,15 @@ def _latin1(text: str) -> str:
         "latin-1")
 
 
-def action_plan_pdf(plan: ActionPlan) -> bytes:
+def _document() -> tuple[FPDF, str, Callable[[str], str]]:
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
     family, unicode_ok = _font(pdf)
-    text = (lambda s: s) if unicode_ok else _latin1
+    return pdf, family, (lambda s: s) if unicode_ok else _latin1
+
+
+def action_plan_pdf(plan: ActionPlan) -> bytes:
+    pdf, family, text = _document()
     pdf.set_title(text(f"Action plan - {plan.estate} - {plan.date.isoformat()}"))
     pdf.add_page()
     pdf.set_font(family, "B", 16)
@@ -65,4 +70,47 @@ def action_plan_pdf(plan: ActionPlan) -> bytes:
     pdf.set_font(family, "", 8)
     pdf.multi_cell(0, 4, text("Resolved means fixed, confirmed by residents, or won't fix. Counts are worked out "
                               f"from the issues. Printed {plan.generated_at.strftime('%-d %b %Y %H:%M')} UTC."))
+    return bytes(pdf.output())
+
+
+_OUTCOMES = {"still_there": "Still there", "looks_fixed": "Looks fixed"}
+
+
+def inspection_summary_pdf(summary: InspectionSummary) -> bytes:
+    pdf, family, text = _document()
+    pdf.set_title(text(f"Inspection summary - {summary.estate} - {summary.date.isoformat()}"))
+    pdf.add_page()
+    pdf.set_font(family, "B", 16)
+    pdf.cell(0, 9, text(f"Inspection summary, {summary.date.strftime('%-d %b %Y')}"), new_x="LMARGIN",
+             new_y="NEXT")
+    pdf.set_font(family, "", 11)
+    pdf.cell(0, 6, text(summary.estate), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 9)
+    pdf.multi_cell(0, 5, text("Attendees: " + (", ".join(summary.attendees) or "-")), new_x="LMARGIN",
+                   new_y="NEXT")
+    pdf.cell(0, 6, text(f"{len(summary.raised)} issues raised - {len(summary.rechecked)} re-checked - "
+                        f"{len(summary.grades)} grades"), new_x="LMARGIN", new_y="NEXT")
+    sections = [
+        ("Grades", (45, 35, 30, 60, 70), ["Location", "Element", "Grade", "Agreed by", "Note"],
+         [[g.location, g.element.replace("_", " "), g.grade_label, ", ".join(g.agreed_by), g.note]
+          for g in summary.grades]),
+        ("Issues raised", (80, 50, 50, 30), ["Issue", "Status", "Owner", "Due"],
+         [[r.title, r.status_label + (" - OVERDUE" if r.overdue else ""), r.owner or "-",
+           r.due_date.isoformat() if r.due_date else "-"] for r in summary.raised]),
+        ("Issues re-checked", (30, 80, 60, 50), ["Found", "Issue", "Status", "Owner"],
+         [[_OUTCOMES.get(c.outcome, c.outcome), c.issue.title, c.issue.status_label, c.issue.owner or "-"]
+          for c in summary.rechecked]),
+    ]
+    for heading, widths, head, rows in sections:
+        pdf.ln(3)
+        pdf.set_font(family, "B", 12)
+        pdf.cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, "", 9)
+        if not rows:
+            pdf.cell(0, 5, "None.", new_x="LMARGIN", new_y="NEXT")
+            continue
+        with pdf.table(col_widths=widths, text_align="LEFT", line_height=5, repeat_headings=1) as table:
+            table.row(head)
+            for row in rows:
+                table.row([text(cell) for cell in row])
     return bytes(pdf.output())

@@ -18,7 +18,7 @@ from server.problems import NotFound, problem_responses
 from server.reports import pages, queries
 from server.reports.access import require_member, require_report_reader
 from server.reports.csv_export import issues_csv
-from server.reports.pdf import action_plan_pdf
+from server.reports.pdf import action_plan_pdf, inspection_summary_pdf
 
 _RESPONSES = problem_responses(401, 403, 404)
 _HTML = "text/html; charset=utf-8"
@@ -115,6 +115,16 @@ async def inspection_summary_page(inspection_id: FromPath[UUID], viewer: NamedDe
     return Response(pages.inspection_summary_page(await _summary(inspection_id, viewer)), media_type=_HTML)
 
 
+@get("/api/inspections/{inspection_id:uuid}/summary.pdf", tags=["reports"], security=SIGNED_IN,
+     responses=_RESPONSES, media_type="application/pdf")
+async def inspection_summary_as_pdf(inspection_id: FromPath[UUID],
+                                    viewer: NamedDependency[Viewer]) -> Response[bytes]:
+    """The inspection summary as a PDF."""
+    summary = await _summary(inspection_id, viewer)
+    return Response(inspection_summary_pdf(summary), media_type="application/pdf",
+                    headers=_attachment(f"inspection-{summary.date.isoformat()}.pdf"))
+
+
 @get(pages.STYLESHEET_URL, tags=["reports"], media_type="text/css; charset=utf-8", include_in_schema=False,
      cache_control=None)
 async def report_stylesheet() -> Response[str]:
@@ -123,5 +133,5 @@ async def report_stylesheet() -> Response[str]:
 
 
 ROUTES = [estate_issues, estate_issues_csv, estate_dashboard, estate_dashboard_page, meeting_action_plan,
-          meeting_action_plan_page, meeting_action_plan_pdf, inspection_summary, inspection_summary_page,
+          meeting_action_plan_page, meeting_action_plan_pdf, inspection_summary, inspection_summary_page, inspection_summary_as_pdf,
           report_stylesheet]

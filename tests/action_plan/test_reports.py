@@ -99,3 +99,13 @@ async def test_the_dashboard_counts_time_to_fix_and_grades_over_time(as_staff, a
     assert after["counts"]["overdue"] == board["counts"]["overdue"] + 1
     page = await as_rep.http.get(f"/api/estates/{FIRST_ESTATE}/dashboard.html", headers=as_rep.headers)
     assert page.text.count("<svg") == 3 and "Median time to fix" in page.text
+
+
+async def test_the_inspection_summary_pdf_lists_grades_and_issues(as_rep):
+    answer = await as_rep.http.get(f"/api/inspections/{DEMO_INSPECTION}/summary.pdf", headers=as_rep.headers)
+    assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+    summary = await get_json(as_rep, f"/api/inspections/{DEMO_INSPECTION}/summary")
+    text = " ".join(pdf_text(answer.content).split())
+    assert f"{len(summary['raised'])} issues raised" in text and "C – poor or average" in text
+    for row in summary["raised"]:
+        assert row["title"][:20] in text
