@@ -39,6 +39,7 @@ from server.db.engine import current_engine, write_transaction
 log = logging.getLogger("estatewalk.mail")
 
 DEFAULT_FROM = "Estatewalk <estatewalk@localhost>"
+DIGEST_CHECK_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -178,9 +179,14 @@ async def run_forever(smtp_url: str, interval: float) -> None:
     from server.notify.digests import build_digests
 
     sender = MailSender(smtp_url)
+    # Digests are daily: looking every few minutes is plenty, and spares SQLite's single write lock.
+    digests_due = 0.0
+    loop = asyncio.get_running_loop()
     while True:
         try:
-            await build_digests()
+            if loop.time() >= digests_due:
+                await build_digests()
+                digests_due = loop.time() + DIGEST_CHECK_SECONDS
             await sender.send_due()
         except asyncio.CancelledError:
             raise
