@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+
+import anyio.to_thread
+
 from server.settings import Settings
 from tests.conftest import Person
 from tests.photos.conftest import TEST_MAX_PHOTO_BYTES, files_under, put_bytes
@@ -73,3 +77,24 @@ async def test_an_address_that_is_not_a_sha256_is_refused(as_rep: Person) -> Non
     assert answer.status_code in (404, 422)
     answer = await put_bytes(as_rep, phone_photo(), address="A" * 64)
     assert answer.status_code == 422
+
+
+async def test_someone_on_no_estate_cannot_send_photos(client) -> None:
+    from server.estates import EstateAdmin
+
+    async def add_newcomer() -> None:
+        async with EstateAdmin() as admin:
+            await admin.create_user("newcomer@example.test", "Newcomer", "a long enough passphrase")
+
+    # The app, and its PostgreSQL pool, live on the test client's own event loop in another thread.
+    await anyio.to_thread.run_sync(client.blocking_portal.call, add_newcomer)
+    newcomer = await Person(client, "newcomer@example.test").sign_in("a long enough passphrase")
+    assert newcomer.memberships == []
+    data = phone_photo()
+    refused = await put_bytes(newcomer, data)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "403.1"
+    tus_refused = await client.post("/api/uploads", headers={
+        **newcomer.headers, "Tus-Resumable": "1.0.0", "Upload-Length": str(len(data)),
+        "Upload-Metadata": "sha256 " + base64.b64encode(sha256(data).encode()).decode()})
+    assert tus_refused.status_code == 403
