@@ -30,7 +30,7 @@ def test_inspection_location_by_location_with_existing_issues_shown_before_a_new
     page.get_by_role("heading", name="Here:").wait_for()
     card = page.locator(".issue-card", has=page.locator(f"[data-issue-id='{existing['id']}']"))
     card.get_by_role("button", name="Still there").click()
-    page.get_by_text("Saved on this phone").wait_for()
+    page.locator("#toast", has_text="Saved on this phone").wait_for()
 
     page.get_by_role("link", name="Report a defect here").click()
     page.get_by_role("heading", name="Report a defect").wait_for()
@@ -84,7 +84,7 @@ def test_tra_rep_confirms_a_fix_from_the_waiting_for_residents_list(open_phone, 
     target = fixed[0]
     page.locator(f".issue-card a[data-issue-id='{target['id']}']").click()
     page.get_by_role("button", name="Looks fixed").click()
-    page.get_by_text("Saved on this phone").wait_for()
+    page.locator("#toast", has_text="Saved on this phone").wait_for()
     phone.wait_synced()
     server = server_as("staff@demo.test").pull_all()
     assert server["issue"][target["id"]]["status"] == "confirmed"
