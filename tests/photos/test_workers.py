@@ -12,7 +12,7 @@ import pytest
 
 from server.photos import workers
 from server.photos.processing import NotAcceptedImage, process_photo
-from tests.photos.images import hostile_files, phone_photo
+from tests.photos.images import encode, hostile_files, phone_photo, picture
 
 GIB = 1024 * 1024 * 1024
 
@@ -73,3 +73,13 @@ def _alive(pid: int) -> bool:
     # A zombie has exited; only its parent (the forkserver) has not collected it yet.
     status = Path(f"/proc/{pid}/status")
     return not (status.exists() and "\nState:\tZ" in status.read_text())
+
+
+async def test_every_accepted_format_is_processed_within_the_ceiling() -> None:
+    # The ceiling is on address space, not memory in use: decoders that reserve more than they touch (thread
+    # stacks, arenas) must still fit. A 24-megapixel photo in each format, through the real worker pool.
+    big = picture((6000, 4000))
+    for fmt, params in (("JPEG", {"quality": 90}), ("PNG", {"compress_level": 1}), ("WEBP", {"quality": 80})):
+        processed = await workers.run_isolated(GIB, process_photo, encode(big, fmt, **params),
+                                               max_pixels=40_000_000)
+        assert (processed.width, processed.height) == (6000, 4000), fmt
