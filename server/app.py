@@ -16,11 +16,15 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
 from server import demo
+from server.auth import invites as invite_routes
 from server.auth import routes as auth_routes
+from server.auth.csrf import csrf_middleware
+from server.auth.headers import add_security_headers
 from server.auth.dependencies import current_viewer
 from server.db.engine import close_pool, migrate, open_pool, use_database
 from server.health import health
 from server.notify import routes as mail_routes
+from server.people import routes as people_routes
 from server.photos import routes as photo_routes
 from server.problems import EXCEPTION_HANDLERS
 from server.reports import routes as report_routes
@@ -62,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await task
 
     route_handlers: list = [health, *auth_routes.ROUTES, *sync_routes.ROUTES, *photo_routes.ROUTES,
+                          *invite_routes.ROUTES, *people_routes.ROUTES,
                           *report_routes.ROUTES, *mail_routes.ROUTES]
     if settings.pwa_dir.is_dir():
         route_handlers.append(
@@ -74,6 +79,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[database, mail_sender],
         dependencies={"viewer": Provide(current_viewer)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        # Cookie-authenticated writes must come from our own pages (server/auth/csrf.py explains why this way).
+        middleware=[csrf_middleware],
+        # CSP and the other security headers on every answer, the phone app's files included.
+        before_send=[add_security_headers],
         request_max_body_size=settings.max_body_bytes,
         # A first pull is JSON that gzips about 15 times smaller: it matters on a cheap phone plan. Photos are
         # already compressed and are left alone.

@@ -97,6 +97,7 @@ def demo_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def user_command(args: argparse.Namespace, settings: Settings) -> int:
+    from server.auth.password_policy import PasswordRefused, check_password
     from server.estates import EstateAdmin, find_estate, find_user
 
     password = args.password or os.environ.get("ESTATEWALK_PASSWORD")
@@ -107,9 +108,13 @@ def user_command(args: argparse.Namespace, settings: Settings) -> int:
         user_id = await find_user(args.email)
         async with EstateAdmin() as admin:
             if user_id is None:
-                if not password or len(password) < 8:
-                    print("A new person needs a password of at least 8 characters "
-                          "(--password or ESTATEWALK_PASSWORD).", file=sys.stderr)
+                if not password:
+                    print("A new person needs a password (--password or ESTATEWALK_PASSWORD).", file=sys.stderr)
+                    return 2
+                try:
+                    check_password(password, args.email)
+                except PasswordRefused as refusal:
+                    print(f"Password refused: {refusal}.", file=sys.stderr)
                     return 2
                 user_id = await admin.create_user(args.email, args.name or args.email, password)
                 print(f"Created {args.email}.")
@@ -143,6 +148,32 @@ def send_mail_command(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Digests queued: {queued}. E-mails sent: {report.sent}, to retry: {report.retrying}, "
               f"given up: {report.failed}.")
         return 0 if not (report.retrying or report.failed) else 1
+
+    return _with_database(settings, job)
+
+
+def person_command(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from server.estates import find_user
+    from server.people.service import erase_person, export_person, record_export
+
+    async def job() -> int:
+        user_id = await find_user(args.email)
+        if user_id is None:
+            print(f"No person with the e-mail {args.email}.", file=sys.stderr)
+            return 2
+        if args.action == "export":
+            data = await export_person(user_id)
+            await record_export(user_id, None)
+            print(json.dumps(data, indent=2, ensure_ascii=False))
+            return 0
+        if not args.yes:
+            print("Erasing cannot be undone: add --yes.", file=sys.stderr)
+            return 2
+        await erase_person(user_id)
+        print(f"Erased {args.email}: shown as a former member from now on; sessions ended.")
+        return 0
 
     return _with_database(settings, job)
 
@@ -213,6 +244,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="their role on that estate (default tra_rep)")
     p.add_argument("--create-estate", action="store_true", help="create the estate if there is none by that name")
     p.set_defaults(run=user_command)
+
+    p = commands.add_parser("person", help="export (JSON) or erase what is held about a person",
+                            description="export: print everything held about a person as JSON (a subject access "
+                                        "request). erase: anonymise them ('Former resident'), keeping issue "
+                                        "history readable; their e-mail, name, password and sessions go.")
+    p.add_argument("action", choices=["export", "erase"])
+    p.add_argument("email", help="their e-mail address")
+    p.add_argument("--yes", action="store_true", help="confirm an erasure")
+    p.set_defaults(run=person_command)
     return parser
 
 

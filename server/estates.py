@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from uuid import UUID
 
+from server.auth.audit import audit
 from server.auth.passwords import hash_password
 from server.clock import utcnow
 from server.db.engine import current_engine, write_transaction
@@ -22,18 +23,22 @@ LOCATION_KINDS = ("block", "floor", "stairwell", "bin_store", "car_park", "play_
 class EstateAdmin:
     """Writes reference data in one transaction, recording a change for each write."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, own_transaction: bool = True) -> None:
+        """``own_transaction=False`` joins the caller's transaction (which must be a write transaction)."""
         self.changes = ChangeRecorder()
+        self._own_transaction = own_transaction
 
     async def __aenter__(self) -> "EstateAdmin":
-        self._transaction = write_transaction(current_engine())
-        await self._transaction.__aenter__()
+        if self._own_transaction:
+            self._transaction = write_transaction(current_engine())
+            await self._transaction.__aenter__()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         if exc_info[0] is None:
             await self.changes.flush()
-        await self._transaction.__aexit__(*exc_info)
+        if self._own_transaction:
+            await self._transaction.__aexit__(*exc_info)
 
     async def create_estate(self, name: str, estate_id: UUID | None = None) -> UUID:
         estate_id = estate_id or uuid.uuid4()
@@ -63,7 +68,7 @@ class EstateAdmin:
                                      created_at=utcnow()))
         return user_id
 
-    async def add_member(self, user_id: UUID, estate_id: UUID, role: Role) -> UUID:
+    async def add_member(self, user_id: UUID, estate_id: UUID, role: Role, *, actor_id: UUID | None = None) -> UUID:
         if role not in ROLES:
             raise ValueError(f"'{role}' is not a role ({', '.join(ROLES)})")
         existing = await Membership.select(Membership.id).where(
@@ -72,10 +77,12 @@ class EstateAdmin:
         if existing:
             membership_id = existing["id"]
             await Membership.update({Membership.role: role}).where(Membership.id == membership_id)
+            await audit("membership.changed", actor_id=actor_id, subject_id=user_id, estate_id=estate_id, role=role)
         else:
             membership_id = uuid.uuid4()
             await Membership.insert(Membership(id=membership_id, user_id=user_id, estate_id=estate_id, role=role,
                                                created_at=utcnow()))
+            await audit("membership.added", actor_id=actor_id, subject_id=user_id, estate_id=estate_id, role=role)
         # Residents see each other's names and roles, never e-mail addresses.
         self.changes.record("member", membership_id, {
             "id": str(membership_id), "estate_id": str(estate_id), "user_id": str(user_id),

@@ -5,18 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, delete, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 from msgspec import Meta, Struct
 from typing_extensions import Annotated
 
 from server.auth.dependencies import SIGNED_IN
-from server.auth.passwords import verify_password
+from server.auth import rate_limit
+from server.auth.audit import audit
+from server.auth.passwords import hash_password, needs_rehash, verify_password
 from server.auth.sessions import COOKIE_NAME, Viewer, end_session, estate_names, roles_of, start_session
-from server.db.tables import AppUser
-from server.problems import BadCredentials, problem_responses
+from server.db.tables import AppUser, AuthSession
+from server.problems import BadCredentials, NotFound, TooManyAttempts, problem_responses
 from sync.records import Role
 
 
@@ -61,13 +63,28 @@ async def _memberships(user_id: UUID) -> list[MembershipOut]:
 async def login(data: JSONBody[LoginRequest], request: Request) -> Response[LoginResponse]:
     """Sign in with e-mail and password. Answers a token for API clients and sets the app's session cookie."""
     settings = request.app.state.settings
-    user = await AppUser.select().where(AppUser.email == data.email.strip().lower()).first()
+    email = data.email.strip().lower()
+    address = client_address(request)
+    wait = await rate_limit.seconds_until_allowed(email, address)
+    if wait:
+        # Refused before the password is even checked, so guesses beyond the limit learn nothing.
+        await audit("sign_in.limited", address=address, email=email)
+        raise TooManyAttempts(f"too many failed sign-ins; try again in {wait // 60 + 1} minutes",
+                              headers={"Retry-After": str(wait)})
+    user = await AppUser.select().where(AppUser.email == email).first()
     valid = verify_password(user["password_hash"] if user else None, data.password)
     # Demo accounts share a published password: they only work on a server started in demo mode.
     if not valid or user is None or not user["active"] or (user["is_demo"] and not settings.demo):
+        await rate_limit.record_failure(email, address)
+        await audit("sign_in.failed", subject_id=user["id"] if user else None, address=address, email=email)
         raise BadCredentials("check the e-mail address and password")
+    await rate_limit.clear_failures(email)
+    if needs_rehash(user["password_hash"]):
+        # The hashing parameters were raised since this hash was made: the password is at hand, upgrade it.
+        await AppUser.update({AppUser.password_hash: hash_password(data.password)}).where(AppUser.id == user["id"])
     lifetime = dt.timedelta(days=settings.session_days)
     token = await start_session(user["id"], lifetime, request.headers.get("user-agent", ""))
+    await audit("sign_in.ok", actor_id=user["id"], subject_id=user["id"], address=address)
     body = LoginResponse(
         token=token,
         user=UserOut(id=user["id"], name=user["name"], email=user["email"]),
@@ -79,9 +96,11 @@ async def login(data: JSONBody[LoginRequest], request: Request) -> Response[Logi
 
 
 @post("/api/auth/logout", tags=["auth"], status_code=200, security=SIGNED_IN, responses=problem_responses(401))
-async def logout(viewer: NamedDependency[Viewer]) -> Response[dict[str, bool]]:
+async def logout(viewer: NamedDependency[Viewer], request: Request) -> Response[dict[str, bool]]:
     """End this session at once; the cookie is cleared too."""
     await end_session(viewer.session_id)
+    await audit("sign_out", actor_id=viewer.user_id, subject_id=viewer.user_id, address=client_address(request),
+                session_id=str(viewer.session_id))
     return Response({"signed_out": True}, cookies=[Cookie(key=COOKIE_NAME, value="", max_age=0, path="/")])
 
 
@@ -92,4 +111,45 @@ async def me(viewer: NamedDependency[Viewer]) -> Me:
               memberships=await _memberships(viewer.user_id))
 
 
-ROUTES = [login, logout, me]
+class SessionOut(Struct):
+    """A signed-in device, as its owner sees it in the list of their devices."""
+
+    id: UUID
+    created_at: dt.datetime
+    last_used_at: dt.datetime
+    expires_at: dt.datetime
+    user_agent: str
+    current: bool
+
+
+@get("/api/auth/sessions", tags=["auth"], security=SIGNED_IN, responses=problem_responses(401))
+async def list_sessions(viewer: NamedDependency[Viewer]) -> list[SessionOut]:
+    """This person's live sessions (their signed-in devices), most recently used first."""
+    rows = await (AuthSession.select().where((AuthSession.user_id == viewer.user_id)
+                                             & AuthSession.revoked_at.is_null()
+                                             & (AuthSession.expires_at > dt.datetime.now(dt.timezone.utc)))
+                  .order_by(AuthSession.last_used_at, ascending=False))
+    return [SessionOut(id=row["id"], created_at=row["created_at"], last_used_at=row["last_used_at"],
+                       expires_at=row["expires_at"], user_agent=row["user_agent"],
+                       current=row["id"] == viewer.session_id) for row in rows]
+
+
+@delete("/api/auth/sessions/{session_id:uuid}", tags=["auth"], status_code=204, security=SIGNED_IN,
+        responses=problem_responses(401, 404))
+async def revoke_session(session_id: FromPath[UUID], viewer: NamedDependency[Viewer], request: Request) -> None:
+    """Sign out one of this person's devices (a lost phone): its token is refused from the next request on."""
+    row = await AuthSession.select(AuthSession.id).where(
+        (AuthSession.id == session_id) & (AuthSession.user_id == viewer.user_id)
+        & AuthSession.revoked_at.is_null()).first()
+    if row is None:
+        raise NotFound("no such session of yours")  # someone else's session looks the same as none
+    await end_session(session_id)
+    await audit("session.revoked", actor_id=viewer.user_id, subject_id=viewer.user_id,
+                address=client_address(request), session_id=str(session_id))
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+ROUTES = [login, logout, me, list_sessions, revoke_session]

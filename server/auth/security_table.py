@@ -1,0 +1,199 @@
+"""Who may do what, as one table: the source of ``docs/security.md`` and of the test matrix that checks it.
+
+Mutations come straight from ``sync.permissions.PERMISSIONS`` and ``sync.workflow.TRANSITIONS`` (what the sync
+engine enforces); routes are classified here by ``ROUTE_ACCESS``. ``tests/accounts/test_access_matrix.py``
+drives every listed route and mutation as each kind of person and checks the answer against ``expected``, and
+another test checks that the committed docs/security.md equals ``render()``. Run
+``python -m server.auth.security_table`` to rewrite the document after changing a rule.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Literal
+
+from sync.permissions import PERMISSIONS, STAFF_ONLY_FIELDS
+from sync.workflow import TRANSITIONS
+
+#: The people each row is checked for. Things acted on are on the first demo estate; "other estate" is a TRA
+#: rep of the second estate only; the contractor is a member of both estates.
+PERSONAS = ("anonymous", "staff", "tra_rep", "tra_rep_other_estate", "contractor_assigned",
+            "contractor_not_assigned")
+
+Access = Literal["public", "signed_in", "member", "estate_member", "report_reader", "estate_staff",
+                 "photo_viewer", "person_staff", "own_session"]
+
+#: What each kind of route needs, in words for the document.
+ACCESS_MEANING: dict[str, str] = {
+    "public": "anyone, signed in or not",
+    "signed_in": "anyone signed in (acts on their own account or data only)",
+    "member": "anyone signed in who belongs to at least one estate",
+    "estate_member": "a member of the estate in the path; others get 404",
+    "report_reader": "staff and TRA reps of the thing's estate; contractors 403, non-members 404",
+    "estate_staff": "staff of the estate in the path; other members 403, non-members 404",
+    "photo_viewer": "a member of an estate the photo is on (contractors: only on issues assigned to them), "
+                    "else 404; the original is for staff",
+    "person_staff": "staff of an estate the person belongs to, else 404",
+    "own_session": "the owner of the session, else 404",
+}
+
+#: Every route of the API: (method, path) → who may use it.
+ROUTE_ACCESS: dict[tuple[str, str], Access] = {
+    ("GET", "/api/health"): "public",
+    ("POST", "/api/auth/login"): "public",
+    ("POST", "/api/auth/logout"): "signed_in",
+    ("GET", "/api/auth/me"): "signed_in",
+    ("GET", "/api/auth/sessions"): "signed_in",
+    ("DELETE", "/api/auth/sessions/{session_id:uuid}"): "own_session",
+    ("POST", "/api/estates/{estate_id:uuid}/invites"): "estate_staff",
+    ("POST", "/api/invites/{token:str}/accept"): "public",
+    ("GET", "/api/people/{user_id:uuid}/export"): "person_staff",
+    ("POST", "/api/people/{user_id:uuid}/erase"): "person_staff",
+    ("GET", "/api/me/mail"): "signed_in",
+    ("PUT", "/api/me/mail"): "signed_in",
+    ("GET", "/api/estates/{estate_id:uuid}/issues"): "estate_member",
+    ("GET", "/api/estates/{estate_id:uuid}/issues.csv"): "report_reader",
+    ("GET", "/api/estates/{estate_id:uuid}/dashboard"): "report_reader",
+    ("GET", "/api/estates/{estate_id:uuid}/dashboard.html"): "report_reader",
+    ("GET", "/api/meetings/{meeting_id:uuid}/action-plan"): "report_reader",
+    ("GET", "/api/meetings/{meeting_id:uuid}/action-plan.html"): "report_reader",
+    ("GET", "/api/meetings/{meeting_id:uuid}/action-plan.pdf"): "report_reader",
+    ("GET", "/api/inspections/{inspection_id:uuid}/summary"): "report_reader",
+    ("GET", "/api/inspections/{inspection_id:uuid}/summary.html"): "report_reader",
+    ("GET", "/api/inspections/{inspection_id:uuid}/summary.pdf"): "report_reader",
+    ("GET", "/api/reports/report.css"): "public",
+    ("POST", "/api/sync/push"): "signed_in",
+    ("POST", "/api/sync/pull"): "signed_in",
+    ("PUT", "/api/photos/{sha256:str}"): "member",
+    ("GET", "/api/photos/{sha256:str}"): "photo_viewer",
+    ("OPTIONS", "/api/uploads"): "public",
+    ("POST", "/api/uploads"): "member",
+    ("HEAD", "/api/uploads/{upload_id:str}"): "signed_in",
+    ("PATCH", "/api/uploads/{upload_id:str}"): "signed_in",
+    ("DELETE", "/api/uploads/{upload_id:str}"): "signed_in",
+}
+
+Outcome = Literal["ok", "401", "403", "404", "rejected"]
+
+_MEMBER_OF_ESTATE = {"staff", "tra_rep", "contractor_assigned", "contractor_not_assigned"}
+
+
+def expected(access: Access, persona: str) -> Outcome:
+    """The answer a route classified ``access`` gives ``persona`` acting on something on the first estate."""
+    if access == "public":
+        return "ok"
+    if persona == "anonymous":
+        return "401"
+    if access in ("signed_in", "member"):
+        return "ok"  # every persona belongs to some estate
+    if access == "own_session":
+        return "ok"  # each persona acts on a session of their own; someone else's is tested apart (404)
+    if access == "estate_member":
+        return "ok" if persona in _MEMBER_OF_ESTATE else "404"
+    if access == "report_reader":
+        return "ok" if persona in ("staff", "tra_rep") else ("403" if persona in _MEMBER_OF_ESTATE else "404")
+    if access == "estate_staff":
+        return "ok" if persona == "staff" else ("403" if persona in _MEMBER_OF_ESTATE else "404")
+    if access == "photo_viewer":
+        return "ok" if persona in ("staff", "tra_rep", "contractor_assigned") else "404"
+    if access == "person_staff":
+        return "ok" if persona == "staff" else "404"
+    raise ValueError(access)
+
+
+def expected_mutation(action: str, persona: str, *, raised_by_persona: bool = False) -> Outcome:
+    """What a push of ``action`` on the first estate gives ``persona`` (the sync engine's table)."""
+    if persona == "anonymous":
+        return "401"
+    role = {"staff": "staff", "tra_rep": "tra_rep", "contractor_assigned": "contractor",
+            "contractor_not_assigned": "contractor"}.get(persona)
+    if role is None:
+        return "rejected"  # not a member of that estate: rejected without saying whether it exists
+    rule = PERMISSIONS.get(action, {}).get(role)
+    if rule == "yes":
+        return "ok"
+    if rule == "assignee":
+        return "ok" if persona == "contractor_assigned" else "rejected"
+    if rule == "raiser":
+        return "ok" if raised_by_persona else "rejected"
+    return "rejected"
+
+
+_WORDS = {"ok": "✔", "401": "401", "403": "403", "404": "404", "rejected": "rejected"}
+_RULE_WORDS = {"yes": "yes", "assignee": "if assigned", "raiser": "if they raised it"}
+
+
+def render() -> str:
+    """docs/security.md, generated: the routes table, the mutations table and the status transitions."""
+    lines = [
+        "# Who may do what",
+        "",
+        "Generated by `python -m server.auth.security_table` from `server/auth/security_table.py`,",
+        "`sync/permissions.py` and `sync/workflow.py`; `tests/accounts/test_access_matrix.py` drives every row as",
+        "each kind of person and checks this document is up to date. Do not edit by hand.",
+        "",
+        "Columns: anonymous; staff; a TRA rep of the estate; a TRA rep of another estate; a contractor on an issue",
+        "assigned to them; a contractor on one that is not. \"✔\" means allowed (the answer may still be a 404",
+        "for a thing that does not exist, or a 4xx for a bad body); a refused sync mutation is answered 200 with",
+        "the mutation `rejected` and a reason.",
+        "",
+        "## Routes",
+        "",
+        "| route | who | " + " | ".join(PERSONAS) + " |",
+        "|---|---|" + "---|" * len(PERSONAS),
+    ]
+    for (method, path), access in sorted(ROUTE_ACCESS.items(), key=lambda item: (item[0][1], item[0][0])):
+        cells = " | ".join(_WORDS[expected(access, persona)] for persona in PERSONAS)
+        lines.append(f"| `{method} {path}` | {ACCESS_MEANING[access]} | {cells} |")
+    lines += [
+        "",
+        "Someone else's session (`DELETE /api/auth/sessions/{id}`) is a 404 for everyone.",
+        "",
+        "## Sync mutations",
+        "",
+        "| mutation | staff | TRA rep | contractor | " + " | ".join(PERSONAS) + " |",
+        "|---|---|---|---|" + "---|" * len(PERSONAS),
+    ]
+    for action in sorted(PERMISSIONS):
+        rules = PERMISSIONS[action]
+        roles = " | ".join(_RULE_WORDS.get(rules.get(role, ""), "no") for role in ("staff", "tra_rep", "contractor"))
+        cells = " | ".join(_WORDS[expected_mutation(action, persona)] for persona in PERSONAS)
+        lines.append(f"| `{action}` | {roles} | {cells} |")
+    lines += [
+        "",
+        f"Issue fields only staff may set: {', '.join(f'`{f}`' for f in sorted(STAFF_ONLY_FIELDS))}.",
+        "A TRA rep may withdraw only the issues they raised.",
+        "",
+        "## Status changes (`issue.status`)",
+        "",
+        "| from | to | staff | TRA rep | contractor | note needed |",
+        "|---|---|---|---|---|---|",
+    ]
+    for (source, target), transition in sorted(TRANSITIONS.items()):
+        roles = " | ".join(_RULE_WORDS.get(transition.roles.get(role, ""), "no")
+                           for role in ("staff", "tra_rep", "contractor"))
+        lines.append(f"| {source} | {target} | {roles} | {'yes' if transition.needs_note else ''} |")
+    lines += [
+        "",
+        "## What a contractor pulls",
+        "",
+        "Only the issues assigned to them, with those issues' events and photos (and photo bytes only through",
+        "them). When an issue is taken from a contractor their phone is told to delete it and everything pulled",
+        "about it; when one is handed to them they receive its whole history (`server/auth/scoping.py`).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "security.md"
+
+
+def main() -> int:
+    DOCUMENT.write_text(render(), encoding="utf-8")
+    print(f"wrote {DOCUMENT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
