@@ -18,7 +18,7 @@ from server.clock import utcnow
 from server.db import tables as t
 from server.db.engine import current_engine, write_transaction
 from server.photos.processing import NotAcceptedImage, ProcessedPhoto, process_photo, sha256_hex
-from server.photos.storage import FilesystemPhotoStorage, PhotoStorage, Variant, photo_key
+from server.photos.storage import VARIANTS, FilesystemPhotoStorage, PhotoStorage, Variant, photo_key
 from server.photos.workers import WorkerCrashed, run_isolated
 from server.problems import Forbidden, NotAnAcceptedImage, NotFound, PhotoHashMismatch
 from server.settings import Settings
@@ -54,8 +54,11 @@ async def store_photo(settings: Settings, sha256: str, data: bytes) -> StoredPho
     if actual != sha256:
         raise PhotoHashMismatch(f"the bytes hash to {actual}, not {sha256}; send the photo again")
 
+    storage = storage_for(settings)
     existing = await t.StoredPhoto.select().where(t.StoredPhoto.sha256 == sha256).first()
-    if existing is not None:
+    # Already here, unless the files went missing (a storage restored from an older backup): then this upload
+    # puts them back, which is what content addressing makes safe.
+    if existing is not None and all([await storage.exists(photo_key(v, sha256)) for v in VARIANTS]):
         return StoredPhotoInfo(sha256, existing["content_type"], existing["byte_size"], existing["width"],
                                existing["height"], created=False)
 
@@ -71,7 +74,6 @@ async def store_photo(settings: Settings, sha256: str, data: bytes) -> StoredPho
 
     # Bytes first, then the row that makes them visible: a crash in between leaves only unreferenced files,
     # which the next upload of the same photo overwrites with identical content.
-    storage = storage_for(settings)
     await storage.put(photo_key("original", sha256), data)
     await storage.put(photo_key("display", sha256), processed.display)
     await storage.put(photo_key("thumb", sha256), processed.thumb)

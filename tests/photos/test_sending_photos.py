@@ -98,3 +98,14 @@ async def test_someone_on_no_estate_cannot_send_photos(client) -> None:
         **newcomer.headers, "Tus-Resumable": "1.0.0", "Upload-Length": str(len(data)),
         "Upload-Metadata": "sha256 " + base64.b64encode(sha256(data).encode()).decode()})
     assert tus_refused.status_code == 403
+
+
+async def test_sending_a_photo_again_restores_files_lost_from_storage(as_rep: Person, settings: Settings) -> None:
+    data = phone_photo(seed=9)
+    assert (await put_bytes(as_rep, data)).status_code == 201
+    for path in files_under(settings.photo_dir):
+        path.unlink()  # a disk restored from an older backup
+    again = await put_bytes(as_rep, data)
+    assert again.status_code == 200  # the server knew the photo; it only needed the bytes back
+    kinds = sorted(p.relative_to(settings.photo_dir).parts[0] for p in files_under(settings.photo_dir))
+    assert kinds == ["display", "original", "thumb"]
