@@ -81,11 +81,17 @@ def test_sign_out_warns_about_unsent_work_then_leaves_nothing_behind(open_phone)
     phone.report_defect(title="Broken glass by the play area gate", category="play_area")
 
     # With a change waiting, signing out asks first; saying no keeps everything.
-    warnings = []
-    page.once("dialog", lambda dialog: (warnings.append(dialog.message), dialog.dismiss()))
     phone.open("/sync")
+    # Answered inside the event handler: a test waiting on an open dialog would block the page it waits for.
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name="Sign out").click()
-    assert warnings and "not been sent" in warnings[0]
+    for _ in range(100):
+        if asked:
+            break
+        page.wait_for_timeout(100)
+    assert asked and "not been sent" in asked[0]
+    page.get_by_role("button", name="Sign out").wait_for()
     assert len(phone.stored("outbox")) == 1
 
     phone.set_offline(False)

@@ -93,7 +93,9 @@ export async function syncView(ctx) {
         class: 'secondary danger',
         text: t('sync.sign_out'),
         onclick: async () => {
-          const waiting = summary.changes + summary.photos;
+          // Counted now, not when the screen was drawn: a change saved since must not be wiped unannounced.
+          const now = await queueSummary();
+          const waiting = now.changes + now.photos;
           if (waiting && !confirm(t('sync.sign_out_warning', { count: waiting }))) return;
           await signOut();
           location.hash = '#/signin';
