@@ -129,6 +129,9 @@ def _require(ctx: Context, action: str, estate_id: UUID, *, issue: Issue | None 
     is_assignee = issue is not None and issue.assignee_id == ctx.actor.user_id
     is_raiser = issue is not None and issue.raised_by == ctx.actor.user_id
     if not may(role, action, is_assignee=is_assignee, is_raiser=is_raiser):
+        if issue is not None and role == "contractor" and not is_assignee:
+            # Contractors see only their own jobs: another job must look exactly like no issue at all.
+            raise Rejected(f"there is no issue {issue.id} that you can see")
         raise Rejected(_refusal(role, action), estate_id)
     return role
 
