@@ -24,6 +24,10 @@ from server.db.tables import (
     Invite,
     Issue,
     IssueEvent,
+    IssueFollower,
+    MailDigestItem,
+    MailOutbox,
+    MailPreference,
     Membership,
     Photo,
     SyncMutation,
@@ -88,6 +92,12 @@ async def erase_person(user_id: UUID, *, actor_id: UUID | None = None) -> bool:
         await AuthSession.update({AuthSession.revoked_at: utcnow()}).where(
             (AuthSession.user_id == user_id) & AuthSession.revoked_at.is_null())
         await Invite.delete().where((Invite.email == user["email"]) & Invite.accepted_at.is_null())
+        # No more e-mail to them: what is queued still holds their address, and follows would queue more.
+        await MailOutbox.delete().where((MailOutbox.user_id == user_id) & (MailOutbox.status != "sent"))
+        await MailOutbox.update({MailOutbox.to_address: "", MailOutbox.body: ""}).where(MailOutbox.user_id == user_id)
+        await MailDigestItem.delete().where(MailDigestItem.user_id == user_id)
+        await IssueFollower.delete().where(IssueFollower.user_id == user_id)
+        await MailPreference.delete().where(MailPreference.user_id == user_id)
         # Signing-in history names the address they typed; the entries themselves stay, without it.
         await AuditEntry.update({AuditEntry.detail: "{}", AuditEntry.address: ""}).where(
             AuditEntry.subject_id == user_id)

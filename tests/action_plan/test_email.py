@@ -165,3 +165,12 @@ async def test_the_server_sends_mail_in_the_background(settings, inbox):
         title = f"Rats by the bins {uuid.uuid4().hex[:6]}"
         await raise_and_acknowledge(staff, rep, title)
         assert len(inbox.wait_for(REP, title)) == 1
+
+
+async def test_an_erased_person_gets_none_of_the_mail_queued_for_them(as_staff, as_rep, settings, mail_env):
+    title = f"Bins {uuid.uuid4().hex[:6]}"
+    await raise_and_acknowledge(as_staff, as_rep, title)  # queues an e-mail to the rep
+    erased = await as_staff.http.post(f"/api/people/{as_rep.user_id}/erase", headers=as_staff.headers)
+    assert erased.status_code == 200, erased.text
+    assert send_mail(settings).returncode == 0
+    assert mail_env.to(REP, title) == []
