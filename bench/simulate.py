@@ -9,6 +9,8 @@ phone syncs to completion and the run checks, from the phones' records against t
 - lost: a capture (issue, comment, photo record, photo bytes) a phone made that the server does not hold;
 - doubled: a capture held more than once, or a mutation applied more than once;
 - every phone's copy of the server data equals what the server holds for its estates;
+- every e-mail the outbox holds reached the mail server (a repeat under the same Message-ID, possible only when
+  the kill fell between the mail server's "OK" and the outbox's "sent", is reported, not counted as a double);
 - the database passes an integrity check (SQLite's ``integrity_check``; the change log is gap-free).
 
     python -m bench.simulate --quick                      # the bounded run CI uses (SQLite, one process)
@@ -105,6 +107,33 @@ class ServerUnderTest:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
+
+
+# --- a mail server that counts what it receives ------------------------------------------------------------
+
+class MailSink:
+    """A real SMTP server (aiosmtpd) in this process, counting deliveries by Message-ID."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.port = free_port()
+        self.received: dict[str, int] = {}
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
+        from email import message_from_bytes
+
+        message_id = message_from_bytes(envelope.content).get("Message-ID", "")
+        self.received[message_id] = self.received.get(message_id, 0) + 1
+        return "250 OK"
+
+    def __enter__(self) -> "MailSink":
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._controller.stop()
 
 
 # --- a phone ---------------------------------------------------------------------------------------------------
@@ -346,6 +375,8 @@ class Verdict:
     lost: list[str] = field(default_factory=list)
     doubled: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    mail_delivered: int = 0
+    mail_redelivered: int = 0
 
 
 async def check(http: httpx.AsyncClient, server: ServerUnderTest, phones: list[Phone], database: str,
@@ -439,6 +470,47 @@ async def database_checks(database: str, env: dict[str, str], phones: list[Phone
     return problems
 
 
+async def outbox_rows(database: str, env: dict[str, str]) -> list[tuple[str, str]]:
+    query = "SELECT id, status FROM mail_outbox"
+    if database == "sqlite":
+        connection = sqlite3.connect(Path(env["ESTATEWALK_DATA"]) / "estatewalk.sqlite3")
+        rows = [(str(uuid.UUID(str(i))), status) for i, status in connection.execute(query)]
+        connection.close()
+        return rows
+    import asyncpg
+
+    connection = await asyncpg.connect(env["DATABASE_URL"])
+    rows = [(str(r["id"]), r["status"]) for r in await connection.fetch(query)]
+    await connection.close()
+    return rows
+
+
+async def check_mail(mail: MailSink, database: str, env: dict[str, str], verdict: Verdict) -> None:
+    """Every e-mail the changes queued reaches the mail server; none under two different Message-IDs.
+
+    The one repeat an outbox cannot rule out: the server killed after the mail server accepted a message and
+    before the row was marked sent. It is sent again under the same Message-ID (receivers drop such repeats),
+    and counted here as a redelivery, not as a double.
+    """
+    deadline = time.monotonic() + 60
+    rows = await outbox_rows(database, env)
+    while any(status != "sent" for _, status in rows) and time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+        rows = await outbox_rows(database, env)
+    delivered = 0
+    for row_id, status in rows:
+        count = mail.received.get(f"<{row_id}@estatewalk.invalid>", 0)
+        if count == 0:
+            verdict.lost.append(f"e-mail {row_id} ({status}) never reached the mail server")
+        else:
+            delivered += 1
+            verdict.mail_redelivered += count - 1
+    strangers = set(mail.received) - {f"<{row_id}@estatewalk.invalid>" for row_id, _ in rows}
+    if strangers:
+        verdict.doubled.append(f"{len(strangers)} e-mail(s) with no outbox row behind them")
+    verdict.mail_delivered = delivered
+
+
 # --- the run ---------------------------------------------------------------------------------------------------
 
 async def simulate(args: argparse.Namespace) -> int:
@@ -457,6 +529,10 @@ async def simulate(args: argparse.Namespace) -> int:
         await admin.close()
         env["DATABASE_URL"] = admin_dsn.rsplit("/", 1)[0] + f"/{database_name}"
 
+    mail = MailSink()
+    # E-mail goes to the sink; a short lease so that an e-mail whose sender was killed is taken over in seconds.
+    env.update({"ESTATEWALK_SMTP_URL": f"smtp://127.0.0.1:{mail.port}", "ESTATEWALK_MAIL_INTERVAL": "0.2",
+                "ESTATEWALK_MAIL_LEASE": "2"})
     server = ServerUnderTest(env, args.workers)
     chaos = Chaos()
     phones = [Phone(f"phone{n}", ACCOUNTS[n % len(ACCOUNTS)], random.Random(rng.random()),
@@ -465,6 +541,7 @@ async def simulate(args: argparse.Namespace) -> int:
     started = time.monotonic()
     deadline = started + args.time_limit
     try:
+        mail.__enter__()
         server.start()
         await server.wait_ready()
         limits = httpx.Limits(max_connections=args.phones * 2)
@@ -487,8 +564,10 @@ async def simulate(args: argparse.Namespace) -> int:
             # Everyone comes back one last time, so each copy holds the others' final changes.
             await asyncio.gather(*[sync_until_done(http, server, p, chaos, deadline) for p in phones])
             verdict = await check(http, server, phones, args.database, env)
+            await check_mail(mail, args.database, env, verdict)
     finally:
         server.stop()
+        mail.__exit__(None, None, None)
         if database_name:
             import asyncpg
 
@@ -509,7 +588,8 @@ async def simulate(args: argparse.Namespace) -> int:
         log(f"data kept in {data_dir}")
     else:
         shutil.rmtree(data_dir, ignore_errors=True)
-    log(f"{args.database}, {args.workers} worker(s), {time.monotonic() - started:.1f} s")
+    log(f"{args.database}, {args.workers} worker(s), {time.monotonic() - started:.1f} s; e-mails delivered "
+        f"{verdict.mail_delivered}, sent again under the same Message-ID after a kill {verdict.mail_redelivered}")
     print(f"phones={len(phones)} mutations={mutations} photos={photos} kills={server.kills} "
           f"lost={len(verdict.lost)} doubled={len(verdict.doubled)}", flush=True)
     return 1 if failed else 0

@@ -57,7 +57,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
         from server.notify.sender import run_forever
 
-        task = asyncio.create_task(run_forever(settings.smtp_url, settings.mail_interval_seconds))
+        task = asyncio.create_task(run_forever(settings.smtp_url, settings.mail_interval_seconds,
+                                               settings.mail_lease_seconds))
         try:
             yield
         finally:

@@ -29,7 +29,10 @@ class Settings(Struct, frozen=True):
     smtp_url: str | None = None
     """Where e-mail goes (``ESTATEWALK_SMTP_URL``, e.g. ``smtp://127.0.0.1:1025``); no e-mail is sent without it."""
     mail_interval_seconds: float = 30.0
-    """How often the server's mail sender looks for e-mail to send."""
+    """How often the server's mail sender looks for e-mail to send (``ESTATEWALK_MAIL_INTERVAL``)."""
+    mail_lease_seconds: float = 300.0
+    """How long a sender holds an e-mail it is sending before another may take it over
+    (``ESTATEWALK_MAIL_LEASE``): after a crash, the e-mail waits this long."""
     upload_expiry_seconds: int = 72 * 3600
     """An unfinished resumable upload is dropped this long after its last byte arrived."""
 
@@ -63,4 +66,6 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         database_url=env.get("DATABASE_URL") or None,
         demo=env.get("ESTATEWALK_DEMO", "") in ("1", "true", "yes"),
         smtp_url=env.get("ESTATEWALK_SMTP_URL") or None,
+        mail_interval_seconds=float(env.get("ESTATEWALK_MAIL_INTERVAL") or 30.0),
+        mail_lease_seconds=float(env.get("ESTATEWALK_MAIL_LEASE") or 300.0),
     )

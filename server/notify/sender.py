@@ -174,11 +174,11 @@ class MailSender:
                 return report
 
 
-async def run_forever(smtp_url: str, interval: float) -> None:
+async def run_forever(smtp_url: str, interval: float, lease_seconds: float = 300) -> None:
     """The app's background task: build digests and send due e-mail every ``interval`` seconds."""
     from server.notify.digests import build_digests
 
-    sender = MailSender(smtp_url)
+    sender = MailSender(smtp_url, lease_seconds=lease_seconds)
     # Digests are daily: looking every few minutes is plenty, and spares SQLite's single write lock.
     digests_due = 0.0
     loop = asyncio.get_running_loop()
