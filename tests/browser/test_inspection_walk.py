@@ -3,6 +3,7 @@ issue already recorded there instead of duplicating it, report a new defect, fin
 fix from the "waiting for residents to confirm" list."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -78,6 +79,8 @@ def test_tra_rep_confirms_a_fix_from_the_waiting_for_residents_list(open_phone, 
     phone.open("/issues")
     page.get_by_label("Waiting for residents to confirm").check()
     page.wait_for_function("() => location.hash.includes('confirm=1')")
+    # The hash changes first and the list is drawn again from IndexedDB a moment later: wait for the new list.
+    expect(page.locator(".issue-card a")).to_have_count(len(fixed))
     listed = page.locator(".issue-card a").evaluate_all("(links) => links.map((a) => a.dataset.issueId)")
     assert sorted(listed) == sorted(i["id"] for i in fixed)
 
