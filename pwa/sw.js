@@ -6,7 +6,7 @@
 import { syncOnce } from './js/sync.js';
 
 // Bump on every release; bench/pwa_shell_size.py and the shell test read the list below.
-const VERSION = '2026-11-23.1';
+const VERSION = '2026-12-02.1';
 const CACHE = `estatewalk-shell-${VERSION}`;
 const SHELL = [
   './',
@@ -28,12 +28,14 @@ const SHELL = [
   './js/local-apply.js',
   './js/outbox.js',
   './js/photos.js',
+  './js/rules.js',
   './js/session.js',
   './js/sync-scheduler.js',
   './js/sync.js',
   './js/toast.js',
   './js/tus.js',
   './js/update.js',
+  './js/workflow.js',
   './js/views/common.js',
   './js/views/inspect.js',
   './js/views/issue.js',

@@ -4,10 +4,13 @@
  */
 
 const DB_NAME = 'estatewalk';
-const DB_VERSION = 2;
+const DB_VERSION = 3;
 
 /** Stores holding the copy of server data; a pull with `reset: true` clears exactly these. */
-export const SERVER_STORES = ['estates', 'locations', 'members', 'issues', 'events', 'photos', 'inspections'];
+export const SERVER_STORES = [
+  'estates', 'locations', 'members', 'issues', 'events', 'photos', 'inspections',
+  'grades', 'rechecks', 'meetings', 'meeting_issues', 'grading_schemes', 'follows',
+];
 
 const INDEXES = {
   locations: ['estate_id'],
@@ -16,16 +19,25 @@ const INDEXES = {
   events: ['issue_id'],
   photos: ['issue_id'],
   inspections: ['estate_id'],
+  grades: ['inspection_id'],
+  rechecks: ['inspection_id', 'issue_id'],
+  meetings: ['estate_id'],
+  meeting_issues: ['meeting_id', 'issue_id'],
 };
+
+/** Stores created by version 3: the action plan's records (grades, re-checks, meetings) and what one follows. */
+const VERSION_3_STORES = ['grades', 'rechecks', 'meetings', 'meeting_issues', 'grading_schemes', 'follows'];
 
 let opening = null;
 
+function createServerStore(db, name) {
+  const store = db.createObjectStore(name, { keyPath: 'id' });
+  for (const index of INDEXES[name] || []) store.createIndex(index, index);
+}
+
 function createVersion1(db) {
   db.createObjectStore('meta', { keyPath: 'key' });
-  for (const name of SERVER_STORES) {
-    const store = db.createObjectStore(name, { keyPath: 'id' });
-    for (const index of INDEXES[name] || []) store.createIndex(index, index);
-  }
+  for (const name of SERVER_STORES.filter((n) => !VERSION_3_STORES.includes(n))) createServerStore(db, name);
   // Keyed by mutation number, so iteration order is send order.
   db.createObjectStore('outbox', { keyPath: 'id' });
   // Keyed by content hash: the same photo taken twice is stored and uploaded once.
@@ -42,6 +54,11 @@ export function openDatabase() {
         if (event.oldVersion < 1) createVersion1(db);
         // Version 2: small copies of photos taken on other phones, so timelines show them without signal.
         if (event.oldVersion < 2) db.createObjectStore('photo_copies', { keyPath: 'sha256' });
+        if (event.oldVersion < 3) {
+          for (const name of VERSION_3_STORES) createServerStore(db, name);
+          // Grades, meetings… pulled before these stores existed were skipped: pull everything again.
+          if (event.oldVersion >= 1) request.transaction.objectStore('meta').delete('cursor');
+        }
       };
       request.onsuccess = () => {
         const db = request.result;

@@ -20,6 +20,12 @@ const ENTITY_STORES = {
   issue_event: 'events',
   photo: 'photos',
   inspection: 'inspections',
+  inspection_grade: 'grades',
+  inspection_recheck: 'rechecks',
+  meeting: 'meetings',
+  meeting_issue: 'meeting_issues',
+  grading_scheme: 'grading_schemes',
+  follow: 'follows',
   rejection: 'rejections',
 };
 
@@ -210,7 +216,8 @@ async function applyPulled(response) {
         await req(store.put({ ...change.data, args: existing?.args, dismissed: existing?.dismissed ?? false }));
         continue;
       }
-      await req(store.put(change.data));
+      // Some records (a meeting's issue, an estate's grading scheme) are keyed by the change's id, not a field.
+      await req(store.put(change.data.id ? change.data : { ...change.data, id: change.id }));
       if (change.data.at) last = laterStamp(last, change.data.at);
       if (storeName === 'photos' && change.data.uploaded) {
         // The server has these bytes (perhaps from another phone): nothing left to upload.

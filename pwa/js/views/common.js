@@ -4,15 +4,12 @@ import { t, tOr } from '../i18n.js';
 import { getAll } from '../db.js';
 import { recordChange } from '../outbox.js';
 import { roleOn } from '../session.js';
+import { RULES } from '../rules.js';
+import { isClosedStatus } from '../workflow.js';
 
-export const CATEGORIES = [
-  'internal_cleaning', 'external_cleaning', 'bin_store', 'fly_tipping', 'graffiti', 'grounds', 'hard_landscape',
-  'lighting', 'communal_repairs', 'lifts', 'fire_safety', 'pests', 'play_area', 'signage', 'car_park',
-  'abandoned_vehicle', 'tenancy_breach', 'other',
-];
-export const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
-export const STATUSES = ['reported', 'acknowledged', 'in_progress', 'fixed', 'confirmed', 'disputed', 'wont_fix'];
-export const CLOSED = new Set(['confirmed', 'wont_fix']);
+export const CATEGORIES = RULES.categories;
+export const PRIORITIES = RULES.priorities;
+export const STATUSES = RULES.statuses;
 
 /** Estates the user belongs to: the pulled copy, or the memberships from sign-in before the first pull. */
 export async function estatesFor(ctx) {
@@ -42,7 +39,7 @@ export function statusLabel(status) {
 }
 
 export function isOpen(issue) {
-  return !CLOSED.has(issue.status) && !issue.withdrawn && !issue.merged_into;
+  return !isClosedStatus(issue.status) && !issue.withdrawn && !issue.merged_into;
 }
 
 export function priorityRank(priority) {
