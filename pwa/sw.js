@@ -6,7 +6,7 @@
 import { syncOnce } from './js/sync.js';
 
 // Bump on every release; bench/pwa_shell_size.py and the shell test read the list below.
-const VERSION = '2026-12-02.1';
+const VERSION = '2026-12-03.1';
 const CACHE = `estatewalk-shell-${VERSION}`;
 const SHELL = [
   './',
@@ -22,12 +22,14 @@ const SHELL = [
   './js/app.js',
   './js/db.js',
   './js/dom.js',
+  './js/estate-choice.js',
   './js/events.js',
   './js/hlc.js',
   './js/i18n.js',
   './js/local-apply.js',
   './js/outbox.js',
   './js/photos.js',
+  './js/rejections.js',
   './js/rules.js',
   './js/session.js',
   './js/sync-scheduler.js',
@@ -36,15 +38,24 @@ const SHELL = [
   './js/tus.js',
   './js/update.js',
   './js/workflow.js',
+  './js/views/card-extras.js',
   './js/views/common.js',
   './js/views/inspect.js',
+  './js/views/issue-notices.js',
+  './js/views/issue-plan.js',
+  './js/views/issue-status.js',
+  './js/views/issue-tidy.js',
   './js/views/issue.js',
   './js/views/issues.js',
+  './js/views/jobs.js',
+  './js/views/location-picker.js',
   './js/views/photo-picker.js',
+  './js/views/photo-viewer.js',
   './js/views/report.js',
   './js/views/signin.js',
   './js/views/status.js',
   './js/views/sync-panel.js',
+  './js/views/topbar.js',
 ];
 
 self.addEventListener('install', (event) => {

@@ -6,6 +6,8 @@ import { onChanged } from './events.js';
 import { currentUser, memberships } from './session.js';
 import { startSyncScheduler } from './sync-scheduler.js';
 import { renderStatus } from './views/status.js';
+import { topbar, fitBars, closeMenu, watchBars } from './views/topbar.js';
+import { jobsView } from './views/jobs.js';
 import { signInView } from './views/signin.js';
 import { issuesView } from './views/issues.js';
 import { issueView } from './views/issue.js';
@@ -23,6 +25,7 @@ const ROUTES = [
   [/^\/inspect\/([\w-]+)$/, inspectionView, { live: true, keys: ['id'] }],
   [/^\/inspect\/([\w-]+)\/at\/([\w-]+)$/, inspectionLocationView, { live: true, keys: ['id', 'location'] }],
   [/^\/sync$/, syncView, { live: true }],
+  [/^\/jobs$/, jobsView, { live: true }],
 ];
 
 const main = () => document.getElementById('main');
@@ -80,7 +83,7 @@ async function renderView(token, view, params, options, focusHeading, keepFocus)
   const focusKey = keepFocus ? focusKeyOf(document.activeElement) : null;
   currentRoute = { options };
   mount(main(), node);
-  updateNavigation(ctx.user);
+  updateNavigation(ctx.user, ctx.memberships);
   main().querySelector('h2')?.setAttribute('tabindex', '-1');
   const refocus = !headingFocusOwed && focusKey && document.querySelector(focusKey);
   if (refocus) {
@@ -109,14 +112,19 @@ function focusKeyOf(element) {
   return null;
 }
 
-function updateNavigation(user) {
+let navigatedPath = null;
+
+function updateNavigation(user, membershipList = []) {
   const nav = document.getElementById('nav');
   const { path } = parseHash();
+  const roles = new Set(membershipList.map((m) => m.role));
   const items = [
     ['/issues', 'nav.issues'],
-    ['/inspect', 'nav.inspect'],
+    // Contractors work on jobs assigned to them; they do not walk estates.
+    roles.has('contractor') ? ['/jobs', 'nav.jobs'] : null,
+    roles.size === 1 && roles.has('contractor') ? null : ['/inspect', 'nav.inspect'],
     ['/sync', 'nav.sync'],
-  ];
+  ].filter(Boolean);
   mount(
     nav,
     user
@@ -133,6 +141,10 @@ function updateNavigation(user) {
         )
       : null,
   );
+  // A choice made from the folded menu folds it again; a background refresh leaves it as it is.
+  if (path !== navigatedPath) closeMenu();
+  navigatedPath = path;
+  fitBars();
 }
 
 /** Re-render a live screen after data changed, unless the user is in the middle of typing in a form. */
@@ -153,12 +165,7 @@ function layout() {
   mount(
     document.body,
     h('a', { class: 'skip', href: '#main', text: t('app.skip'), onclick: (e) => { e.preventDefault(); main().focus(); } }),
-    h(
-      'header',
-      { class: 'topbar' },
-      h('p', { class: 'brand' }, h('img', { src: './icons/icon.svg', alt: '', width: 32, height: 32 }), t('app.name')),
-      h('nav', { id: 'nav', 'aria-label': t('nav.label') }),
-    ),
+    topbar(),
     h('section', { id: 'status', class: 'status', 'aria-label': t('status.region') }),
     h('div', { id: 'update', class: 'update', hidden: true }),
     h('main', { id: 'main', tabindex: '-1' }),
@@ -179,6 +186,7 @@ async function start() {
   addEventListener('offline', () => renderStatus(document.getElementById('status')));
   addEventListener('hashchange', () => render());
   await renderStatus(document.getElementById('status'));
+  watchBars();
   await render({ focusHeading: false });
   startSyncScheduler();
   document.documentElement.dataset.ready = 'true';

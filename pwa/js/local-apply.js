@@ -59,6 +59,12 @@ export async function applyLocally(tx, mutation, userId) {
       if (issue) await req(store.put({ ...issue, withdrawn: true, pending_edit: true }));
       return;
     }
+    case 'issue.merge': {
+      const store = tx.objectStore('issues');
+      const issue = await req(store.get(args.id));
+      if (issue) await req(store.put({ ...issue, merged_into: args.into, pending_edit: true }));
+      return;
+    }
     case 'photo.attach': {
       const store = tx.objectStore('photos');
       const existing = await req(store.get(args.id));

@@ -7,6 +7,7 @@ import { metaIn, putMetaIn, req, write, getAll, getMeta } from './db.js';
 import { nextStamp } from './hlc.js';
 import { applyLocally, storesFor } from './local-apply.js';
 import { notifyChanged } from './events.js';
+import { rememberUse } from './estate-choice.js';
 
 /**
  * Record mutations (each `{name, args}`) and, optionally, photo blobs, atomically. Returns the stored
@@ -34,6 +35,7 @@ export async function recordChanges(mutations, { blobs = [] } = {}) {
       nextId += 1;
       await req(tx.objectStore('outbox').put(mutation));
       await applyLocally(tx, mutation, user.id);
+      await rememberUse(tx, mutation);
       result.push(mutation);
     }
     await putMetaIn(tx, 'next_mutation_id', nextId);

@@ -213,7 +213,8 @@ async function applyPulled(response) {
       if (!change.data) continue;
       if (storeName === 'rejections') {
         const existing = await req(store.get(change.id));
-        await req(store.put({ ...change.data, args: existing?.args, dismissed: existing?.dismissed ?? false }));
+        // The phone's own copy of the args wins; the server's serves when the push's answer was lost.
+        await req(store.put({ ...change.data, args: existing?.args ?? change.data.args, dismissed: existing?.dismissed ?? false }));
         continue;
       }
       // Some records (a meeting's issue, an estate's grading scheme) are keyed by the change's id, not a field.

@@ -8,6 +8,7 @@ const MOVES = new Map(RULES.transitions.map((move) => [`${move.from}>${move.to}`
 const OPEN = new Set(RULES.open_statuses);
 const RESOLVED = new Set(RULES.resolved_statuses);
 const CLOSED = new Set(RULES.closed_statuses);
+const STAFF_ONLY = new Set(RULES.staff_only_fields);
 
 function ruleAllows(rule, { isAssignee = false, isRaiser = false } = {}) {
   if (rule === 'yes') return true;
@@ -54,6 +55,11 @@ export function refusalOf(issue, target, role, userId, note) {
   if (move.needs_note && !(note && note.trim())) return { key: 'workflow.needs_note' };
   if (move.needs_owner_and_due_date && (!issue.owner_id || !issue.due_date)) return { key: 'workflow.needs_owner_and_due_date' };
   return null;
+}
+
+/** Whether this role may set an issue field at all (owner, assignee and due date are staff's alone). */
+export function maySetField(role, field) {
+  return role === 'staff' || (Boolean(role) && !STAFF_ONLY.has(field));
 }
 
 export function isOpenStatus(status) {

@@ -1,11 +1,12 @@
 /** Pieces several screens share: estate and location names, issue cards, the quick "still there" actions. */
 import { h } from '../dom.js';
-import { t, tOr } from '../i18n.js';
+import { t, tOr, formatDate } from '../i18n.js';
 import { getAll } from '../db.js';
 import { recordChange } from '../outbox.js';
 import { roleOn } from '../session.js';
 import { RULES } from '../rules.js';
-import { isClosedStatus } from '../workflow.js';
+import { isClosedStatus, isOverdue } from '../workflow.js';
+import { savedText } from '../toast.js';
 
 export const CATEGORIES = RULES.categories;
 export const PRIORITIES = RULES.priorities;
@@ -46,23 +47,37 @@ export function priorityRank(priority) {
   return PRIORITIES.indexOf(priority);
 }
 
-export function issueCard(issue, locationNames) {
+/**
+ * One issue in a list. `extras` (see card-extras.js) adds what only the list knows: the estate's name for
+ * people on several estates, and a thumbnail of the issue's first photo.
+ */
+export function issueCard(issue, locationNames, extras = {}) {
+  const overdue = isOverdue(issue);
   return h(
     'li',
-    { class: 'issue-card' },
+    { class: `issue-card${extras.thumb ? ' with-thumb' : ''}${overdue ? ' overdue' : ''}` },
     h(
       'a',
       { href: `#/issue/${issue.id}`, 'data-issue-id': issue.id },
-      h('span', { class: 'issue-title', text: issue.title }),
+      // Decorative: the title beside it says what the issue is.
+      extras.thumb ? h('img', { class: 'thumb', src: extras.thumb, alt: '', width: 64, height: 64, loading: 'lazy' }) : null,
       h(
         'span',
-        { class: 'issue-meta' },
-        h('span', { class: `badge status-${issue.status}`, text: statusLabel(issue.status) }),
-        ' ',
-        h('span', { text: categoryLabel(issue.category) }),
-        issue.location_id && locationNames.get(issue.location_id) ? ` · ${locationNames.get(issue.location_id)}` : '',
-        issue.priority === 'high' || issue.priority === 'urgent' ? ` · ${t(`priority.${issue.priority}`)}` : '',
-        issue.pending || issue.pending_edit ? h('span', { class: 'badge pending', text: t('issues.pending') }) : null,
+        { class: 'issue-text' },
+        h('span', { class: 'issue-title', text: issue.title }),
+        extras.estateName ? h('span', { class: 'issue-estate', text: extras.estateName }) : null,
+        h(
+          'span',
+          { class: 'issue-meta' },
+          h('span', { class: `badge status-${issue.status}`, text: statusLabel(issue.status) }),
+          ' ',
+          h('span', { text: categoryLabel(issue.category) }),
+          issue.location_id && locationNames.get(issue.location_id) ? ` · ${locationNames.get(issue.location_id)}` : '',
+          issue.priority === 'high' || issue.priority === 'urgent' ? ` · ${t(`priority.${issue.priority}`)}` : '',
+          issue.due_date && !isClosedStatus(issue.status) ? ` · ${t('issues.due', { date: formatDate(issue.due_date) })}` : '',
+          overdue ? h('span', { class: 'badge overdue', text: t('issues.overdue') }) : null,
+          issue.pending || issue.pending_edit ? h('span', { class: 'badge pending', text: t('issues.pending') }) : null,
+        ),
       ),
     ),
   );
@@ -105,7 +120,7 @@ export function quickActions(ctx, issue, after) {
       'data-action': 'still-there',
       onclick: async () => {
         await markStillThere(ctx, issue);
-        after?.(t('issue.saved'));
+        after?.(savedText());
       },
     }),
     h('button', {
@@ -115,7 +130,7 @@ export function quickActions(ctx, issue, after) {
       'data-action': 'looks-fixed',
       onclick: async () => {
         await markLooksFixed(ctx, issue);
-        after?.(t('issue.saved'));
+        after?.(savedText());
       },
     }),
   );

@@ -3,7 +3,7 @@ import { h, field, select } from '../dom.js';
 import { t, formatDate } from '../i18n.js';
 import { get, getAll } from '../db.js';
 import { recordChange } from '../outbox.js';
-import { toast } from '../toast.js';
+import { toast, savedText } from '../toast.js';
 import { estatesFor, locationsFor, isOpen, issueCard, quickActions, trackDirty } from './common.js';
 
 function today() {
@@ -129,7 +129,7 @@ export async function inspectionView(ctx, { id }) {
           text: t('inspect.finish'),
           onclick: async () => {
             await recordChange('inspection.update', { id, fields: { finished_at: new Date().toISOString() } });
-            toast(t('issue.saved'));
+            toast(savedText());
             ctx.go('/inspect');
           },
         }),

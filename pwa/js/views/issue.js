@@ -6,31 +6,21 @@ import { recordChange, recordChanges, pendingForIssue } from '../outbox.js';
 import { photoUrl } from '../api.js';
 import { verifyStored } from '../photos.js';
 import { roleOn } from '../session.js';
-import { toast } from '../toast.js';
+import { toast, savedText } from '../toast.js';
+import { isOverdue } from '../workflow.js';
+import { rejectionsForIssue } from '../rejections.js';
 import { photoPicker, photoChanges } from './photo-picker.js';
+import { showPhoto } from './photo-viewer.js';
+import { locationPicker } from './location-picker.js';
+import { statusCard } from './issue-status.js';
+import { planCard } from './issue-plan.js';
+import { tidyCard } from './issue-tidy.js';
+import { issueNotices } from './issue-notices.js';
 import {
-  CATEGORIES, PRIORITIES, categoryLabel, statusLabel, locationsFor, quickActions, isOpen, trackDirty,
+  CATEGORIES, PRIORITIES, categoryLabel, statusLabel, estatesFor, locationsFor, quickActions, isOpen, trackDirty,
 } from './common.js';
 
 let objectUrls = [];
-
-/** Next statuses a role may choose; the server has the last word and rejects with a reason. */
-function statusChoices(role, status) {
-  if (role === 'staff') {
-    const next = {
-      reported: ['acknowledged', 'wont_fix'],
-      acknowledged: ['in_progress', 'wont_fix'],
-      in_progress: ['fixed', 'wont_fix'],
-      disputed: ['in_progress', 'fixed', 'wont_fix'],
-      fixed: ['wont_fix'],
-      wont_fix: ['reported'],
-    };
-    return next[status] || [];
-  }
-  if (role === 'tra_rep' && status === 'fixed') return ['confirmed', 'disputed'];
-  if (role === 'contractor' && ['acknowledged', 'in_progress', 'disputed'].includes(status)) return ['in_progress', 'fixed'];
-  return [];
-}
 
 /** A field's value as people read it: names, not ids; labels, not codes. */
 function fieldValue(field, value, names, locationLabels) {
@@ -76,26 +66,37 @@ function describePending(mutation) {
   return [t(key)];
 }
 
+/** A photo in the issue, as a button that shows it full size: the phone's own copy first, then the server's. */
 async function photoFigure(photo, n) {
-  const stored = await get('blobs', photo.sha256);
-  if (stored?.blob) {
-    const url = URL.createObjectURL(stored.blob);
-    objectUrls.push(url);
-    return h(
+  const alt = t('issue.photo_alt', { n });
+  const item = (src, full, extra) =>
+    h(
       'li',
       { 'data-sha256': photo.sha256 },
-      h('img', { src: url, alt: t('issue.photo_alt', { n }), loading: 'lazy', width: photo.width || null, height: photo.height || null }),
-      stored.uploaded ? null : h('span', { class: 'badge pending', text: t('issue.photo_pending') }),
+      h(
+        'button',
+        { type: 'button', class: 'photo-open', 'aria-haspopup': 'dialog', onclick: () => showPhoto({ src: full, alt }) },
+        h('img', { src, alt, loading: 'lazy', width: photo.width || null, height: photo.height || null }),
+      ),
+      extra,
     );
+  const keep = (blob) => {
+    const url = URL.createObjectURL(blob);
+    objectUrls.push(url);
+    return url;
+  };
+  const stored = await get('blobs', photo.sha256);
+  if (stored?.blob) {
+    const url = keep(stored.blob);
+    return item(url, url, stored.uploaded ? null : h('span', { class: 'badge pending', text: t('issue.photo_pending') }));
   }
   const copy = await get('photo_copies', photo.sha256);
   if (copy?.blob && !navigator.onLine) {
-    const url = URL.createObjectURL(copy.blob);
-    objectUrls.push(url);
-    return h('li', { 'data-sha256': photo.sha256 }, h('img', { src: url, alt: t('issue.photo_alt', { n }), loading: 'lazy' }));
+    const url = keep(copy.blob);
+    return item(url, url);
   }
   if (navigator.onLine && photo.uploaded !== false) {
-    return h('li', { 'data-sha256': photo.sha256 }, h('img', { src: photoUrl(photo.sha256, 'display'), alt: t('issue.photo_alt', { n }), loading: 'lazy' }));
+    return item(photoUrl(photo.sha256, 'display'), photoUrl(photo.sha256, 'display'));
   }
   return h('li', { 'data-sha256': photo.sha256, class: 'photo-missing', text: photo.uploaded === false ? t('issue.photo_pending') : t('issue.photo_remote') });
 }
@@ -108,35 +109,46 @@ export async function issueView(ctx, { id }) {
   if (!issue) return h('section', { class: 'screen' }, h('h2', { text: t('issue.not_found') }), back);
 
   const role = roleOn(ctx.memberships, issue.estate_id);
-  const [members, locations, events, photos, pending] = await Promise.all([
+  const [members, locations, events, photos, pending, rejections, estates] = await Promise.all([
     getAll('members', 'estate_id', issue.estate_id),
     locationsFor(issue.estate_id),
     getAll('events', 'issue_id', id),
     getAll('photos', 'issue_id', id),
     pendingForIssue(id),
+    rejectionsForIssue(id),
+    estatesFor(ctx),
   ]);
   const memberNames = new Map(members.map((m) => [m.user_id, m.name]));
   const names = (userId) => (userId === ctx.user.id ? t('event.you') : memberNames.get(userId) || t('event.someone'));
   const locationLabels = new Map(locations.map((l) => [l.id, l.label]));
   const locationLabel = locationLabels.get(issue.location_id) || t('issue.none');
+  const valueOf = (name, value) => fieldValue(name, value, names, locationLabels);
   const say = (message) => {
     toast(message);
     ctx.refresh();
   };
+  const overdue = isOverdue(issue);
+  const estateName = estates.length > 1 ? estates.find((e) => e.id === issue.estate_id)?.name : null;
 
   const details = h(
     'dl',
     { class: 'details' },
     [
       [t('issue.status'), statusLabel(issue.status)],
+      estateName ? [t('issues.estate'), estateName] : null,
       [t('issue.location'), locationLabel],
       [t('issue.category'), categoryLabel(issue.category)],
       [t('issue.priority'), t(`priority.${issue.priority}`)],
       [t('issue.raised_by'), names(issue.raised_by)],
       [t('issue.captured_at'), formatDateTime(issue.captured_at)],
       [t('issue.owner'), issue.owner_id ? names(issue.owner_id) : t('issue.none')],
-      [t('issue.due_date'), issue.due_date ? formatDate(issue.due_date) : t('issue.none')],
-    ].map(([term, value]) => h('div', {}, h('dt', { text: term }), h('dd', { text: value }))),
+      [t('issue.assignee'), issue.assignee_id ? names(issue.assignee_id) : t('issue.none')],
+      [t('issue.due_date'), issue.due_date ? formatDate(issue.due_date) : t('issue.none'), overdue],
+    ]
+      .filter(Boolean)
+      .map(([term, value, late]) =>
+        h('div', {}, h('dt', { text: term }), h('dd', {}, value, late ? h('span', { class: 'badge overdue', text: t('issues.overdue') }) : null)),
+      ),
   );
 
   const figures = await Promise.all(
@@ -164,7 +176,7 @@ export async function issueView(ctx, { id }) {
         await recordChanges(mutations, { blobs });
         for (const blob of blobs) if (!(await verifyStored(blob.sha256))) return toast(t('report.verify_failed'));
         picker.clear();
-        say(t('issue.saved'));
+        say(savedText());
       },
     },
     picker.node,
@@ -187,7 +199,7 @@ export async function issueView(ctx, { id }) {
           }
           await recordChange('issue.comment', { id: crypto.randomUUID(), issue_id: issue.id, body });
           commentForm.removeAttribute('data-dirty');
-          say(t('issue.saved'));
+          say(savedText());
         },
       },
       field(t('issue.comment'), commentBox),
@@ -196,32 +208,21 @@ export async function issueView(ctx, { id }) {
     ),
   );
 
-  const choices = statusChoices(role, issue.status);
-  const statusForm = choices.length
-    ? trackDirty(
-        h(
-          'form',
-          {
-            class: 'card',
-            onsubmit: async (event) => {
-              event.preventDefault();
-              const form = event.target;
-              const note = form.elements.note.value.trim() || null;
-              await recordChange('issue.status', { id: issue.id, status: form.elements.status.value, note });
-              form.removeAttribute('data-dirty');
-              say(t('issue.saved'));
-            },
-          },
-          h('h3', { text: t('issue.change_status') }),
-          field(t('issue.status'), select(choices.map((s) => [s, statusLabel(s)]), choices[0], { name: 'status', id: 'status-choice' })),
-          field(t('issue.status_note'), h('textarea', { name: 'note', id: 'status-note', rows: 2 })),
-          h('button', { type: 'submit', class: 'secondary', text: t('issue.status_save') }),
-        ),
-      )
-    : null;
-
+  const status = statusCard(ctx, issue, { role, members, say });
+  const plan = planCard(ctx, issue, { role, members, say });
+  const tidy = await tidyCard(ctx, issue, { role, locationLabels });
   const editable = open && (role === 'staff' || role === 'tra_rep');
   const editForm = editable ? editIssueForm(issue, locations, say) : null;
+  const notices = await issueNotices(ctx, issue, {
+    rejections,
+    events,
+    role,
+    names,
+    valueOf,
+    say,
+    openPlan: plan?.open,
+    chooseStatus: status?.choose,
+  });
 
   return h(
     'article',
@@ -231,9 +232,12 @@ export async function issueView(ctx, { id }) {
     issue.withdrawn ? h('p', { class: 'warning', text: t('issue.withdrawn') }) : null,
     issue.merged_into ? h('p', { class: 'warning' }, h('a', { href: `#/issue/${issue.merged_into}`, text: t('issue.merged') })) : null,
     issue.pending ? h('p', { class: 'badge pending', text: t('issues.pending') }) : null,
+    notices,
     issue.description ? h('p', { class: 'description', text: issue.description }) : null,
     h('section', { 'aria-labelledby': 'details-h' }, h('h3', { id: 'details-h', class: 'visually-hidden', text: t('issue.details') }), details),
     open ? quickActions(ctx, issue, say) : null,
+    status?.node,
+    plan?.node,
     h(
       'section',
       { 'aria-labelledby': 'photos-h' },
@@ -242,8 +246,8 @@ export async function issueView(ctx, { id }) {
       open ? addPhotos : null,
     ),
     open ? commentForm : null,
-    statusForm,
     editForm,
+    tidy,
     h(
       'section',
       { 'aria-labelledby': 'timeline-h' },
@@ -276,10 +280,7 @@ function editIssueForm(issue, locations, say) {
   const description = h('textarea', { name: 'description', id: 'edit-description', rows: 3, value: issue.description || '' });
   const category = select(CATEGORIES.map((c) => [c, categoryLabel(c)]), issue.category, { name: 'category', id: 'edit-category' });
   const priority = select(PRIORITIES.map((p) => [p, t(`priority.${p}`)]), issue.priority, { name: 'priority', id: 'edit-priority' });
-  const location = select([['', t('report.location_none')], ...locations.map((l) => [l.id, l.label])], issue.location_id || '', {
-    name: 'location_id',
-    id: 'edit-location',
-  });
+  const location = locationPicker({ locations, selected: issue.location_id || '', name: 'location_id' });
   const form = trackDirty(
     h(
       'form',
@@ -299,14 +300,14 @@ function editIssueForm(issue, locations, say) {
           const base = Object.fromEntries(Object.keys(fields).filter((f) => issue.field_stamps?.[f]).map((f) => [f, issue.field_stamps[f]]));
           await recordChange('issue.update', { id: issue.id, fields, ...(Object.keys(base).length ? { base } : {}) });
           form.removeAttribute('data-dirty');
-          say(t('issue.saved'));
+          say(savedText());
         },
       },
       field(t('report.what'), title),
       field(t('report.description'), description),
       field(t('report.category'), category),
       field(t('report.priority'), priority),
-      field(t('report.location'), location),
+      location.node,
       h('button', { type: 'submit', class: 'secondary', text: t('issue.edit_save') }),
     ),
   );

@@ -2,6 +2,9 @@
 import { h, field, select } from '../dom.js';
 import { t } from '../i18n.js';
 import { getAll } from '../db.js';
+import { isOverdue } from '../workflow.js';
+import { defaultEstate } from '../estate-choice.js';
+import { cardExtras } from './card-extras.js';
 import {
   CATEGORIES, STATUSES, estatesFor, locationsFor, categoryLabel, statusLabel, isOpen, issueCard, priorityRank,
 } from './common.js';
@@ -14,6 +17,7 @@ function matches(issue, filters, userId) {
   if (filters.category && issue.category !== filters.category) return false;
   if (filters.mine === '1' && issue.raised_by !== userId) return false;
   if (filters.confirm === '1' && issue.status !== 'fixed') return false;
+  if (filters.overdue === '1' && !isOverdue(issue)) return false;
   return true;
 }
 
@@ -32,6 +36,7 @@ export async function issuesView(ctx, { query }) {
         String(b.updated_at || b.captured_at || '').localeCompare(String(a.updated_at || a.captured_at || '')),
     );
 
+  const extrasFor = await cardExtras(ctx, shown);
   const apply = (changes) => {
     const next = { ...filters, ...changes };
     if (changes.estate !== undefined) next.location = '';
@@ -69,7 +74,11 @@ export async function issuesView(ctx, { query }) {
       h('label', { for: id, text: label }),
     );
 
-  const reportLink = `#/report${filters.estate ? `?estate=${filters.estate}` : ''}`;
+  // An estate chosen in the filters is where people report; otherwise the walk in progress or the last one used.
+  const reportEstate = filters.estate || (await defaultEstate(estates));
+  const reportLink = `#/report${reportEstate ? `?estate=${reportEstate}` : ''}`;
+  const folded = ['location', 'category'].filter((k) => filters[k]).length + (filters.status !== 'open' ? 1 : 0) +
+    (estates.length > 1 && filters.estate ? 1 : 0);
   return h(
     'section',
     { class: 'screen' },
@@ -78,7 +87,12 @@ export async function issuesView(ctx, { query }) {
     h(
       'details',
       { class: 'filters', open: ['location', 'category'].some((k) => filters[k]) || filters.status !== 'open' },
-      h('summary', { text: t('issues.filters') }),
+      h(
+        'summary',
+        {},
+        h('span', { text: t('issues.filters') }),
+        folded ? h('span', { class: 'badge', text: t('issues.filters_on', { count: folded }) }) : null,
+      ),
       h(
         'div',
         { class: 'filter-grid' },
@@ -94,10 +108,11 @@ export async function issuesView(ctx, { query }) {
       { class: 'quick-filters' },
       toggle('filter-mine', 'mine', t('issues.mine')),
       toggle('filter-confirm', 'confirm', t('issues.awaiting_confirmation')),
+      toggle('filter-overdue', 'overdue', t('issues.overdue_only')),
     ),
     h('p', { class: 'count', 'aria-live': 'polite', text: t('issues.count', { count: shown.length }) }),
     shown.length
-      ? h('ul', { class: 'issue-list' }, shown.map((issue) => issueCard(issue, locationNames)))
+      ? h('ul', { class: 'issue-list' }, shown.map((issue) => issueCard(issue, locationNames, extrasFor(issue))))
       : h('p', { class: 'muted', text: t('issues.none') }),
   );
 }

@@ -11,11 +11,15 @@ import { toast } from '../toast.js';
 import { photoPicker, photoChanges } from './photo-picker.js';
 import { CATEGORIES, PRIORITIES, estatesFor, locationsFor, categoryLabel, isOpen, issueCard, quickActions, trackDirty } from './common.js';
 import { roleOn } from '../session.js';
+import { defaultEstate } from '../estate-choice.js';
+import { locationPicker } from './location-picker.js';
+import { cardExtras } from './card-extras.js';
 
 async function existingAt(ctx, estateId, locationId, locationNames) {
   const issues = (await getAll('issues', 'estate_id', estateId)).filter(
     (issue) => isOpen(issue) && (issue.location_id || '') === (locationId || ''),
   );
+  const extrasFor = await cardExtras(ctx, issues);
   return h(
     'section',
     { class: 'existing card', 'aria-labelledby': 'existing-h', 'data-count': issues.length },
@@ -27,7 +31,7 @@ async function existingAt(ctx, estateId, locationId, locationNames) {
             'ul',
             { class: 'issue-list' },
             issues.map((issue) => {
-              const card = issueCard(issue, locationNames);
+              const card = issueCard(issue, locationNames, extrasFor(issue));
               card.append(quickActions(ctx, issue, (message) => toast(message)));
               return card;
             }),
@@ -43,22 +47,18 @@ export async function reportView(ctx, { query }) {
     // Contractors see issues but do not raise them; say so rather than show a form the server would refuse.
     return h('section', { class: 'screen' }, h('h2', { text: t('report.title') }), h('p', { text: t('report.not_allowed') }));
   }
-  const estateId = estates.some((e) => e.id === query.estate) ? query.estate : estates[0].id;
+  const estateId = estates.some((e) => e.id === query.estate) ? query.estate : await defaultEstate(estates);
   const locations = await locationsFor(estateId);
   const locationNames = new Map(locations.map((l) => [l.id, l.label]));
   const existingSlot = h('div', {});
-  const refreshExisting = async () => existingSlot.replaceChildren(await existingAt(ctx, estateId, locationSelect.value, locationNames));
+  const refreshExisting = async () => existingSlot.replaceChildren(await existingAt(ctx, estateId, locationChoice.value, locationNames));
 
   const estateSelect = select(estates.map((e) => [e.id, e.name]), estateId, {
     name: 'estate',
     id: 'report-estate',
     onchange: (e) => ctx.go(`/report?${new URLSearchParams({ ...query, estate: e.target.value, location: '' })}`, { replace: true }),
   });
-  const locationSelect = select([['', t('report.location_none')], ...locations.map((l) => [l.id, l.label])], query.location || '', {
-    name: 'location',
-    id: 'report-location',
-    onchange: refreshExisting,
-  });
+  const locationChoice = locationPicker({ locations, selected: query.location || '', onchange: refreshExisting });
   const category = select([['', t('report.choose')], ...CATEGORIES.map((c) => [c, categoryLabel(c)])], '', {
     name: 'category',
     id: 'report-category',
@@ -106,7 +106,7 @@ export async function reportView(ctx, { query }) {
               args: {
                 id: issueId,
                 estate_id: estateId,
-                location_id: locationSelect.value || null,
+                location_id: locationChoice.value || null,
                 category: category.value,
                 title: title.value.trim(),
                 description: description.value.trim(),
@@ -125,7 +125,7 @@ export async function reportView(ctx, { query }) {
             }
             form.removeAttribute('data-dirty');
             toast(t('report.saved'));
-            if (query.inspection) ctx.go(`/inspect/${query.inspection}/at/${locationSelect.value || 'estate'}`);
+            if (query.inspection) ctx.go(`/inspect/${query.inspection}/at/${locationChoice.value || 'estate'}`);
             else ctx.go(`/issue/${issueId}`);
           } finally {
             save.disabled = false;
@@ -134,7 +134,7 @@ export async function reportView(ctx, { query }) {
         },
       },
       estates.length > 1 ? field(t('report.estate'), estateSelect) : null,
-      field(t('report.location'), locationSelect),
+      locationChoice.node,
       existingSlot,
       field(t('report.category'), category),
       field(t('report.what'), title),

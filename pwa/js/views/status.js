@@ -3,6 +3,7 @@ import { h, mount } from '../dom.js';
 import { t, formatRelative, formatBytes } from '../i18n.js';
 import { queueSummary } from '../outbox.js';
 import { requestSync, isSyncing } from '../sync-scheduler.js';
+import { fitBars } from './topbar.js';
 
 const LONG_WAIT_MS = 24 * 3600 * 1000;
 // Bytes sent so far per photo in this round, for "sending photos: 3.1 of 22.9 MB".
@@ -31,7 +32,6 @@ export async function renderStatus(container, change = {}) {
   if (!summary.photos) sentSoFar.clear();
   const syncing = change.what === 'sync' ? change.state === 'running' : isSyncing();
   const lines = [];
-  if (!navigator.onLine) lines.push(h('p', { class: 'offline', text: t('app.offline') }));
   if (summary.sessionExpired) {
     lines.push(
       h('p', { class: 'warning' }, t('signin.expired'), ' ', h('a', { href: '#/signin', text: t('signin.again') })),
@@ -40,15 +40,17 @@ export async function renderStatus(container, change = {}) {
   const waiting = [];
   if (summary.changes) waiting.push(t('status.waiting_changes', { count: summary.changes }));
   if (summary.photos) waiting.push(t('status.waiting_photos', { count: summary.photos }));
+  // One line; with large text on a small screen the parts marked "long" give way (see topbar.js fitBars).
   lines.push(
     h(
       'p',
       { class: 'queue', 'data-changes': summary.changes, 'data-photos': summary.photos },
+      navigator.onLine ? null : [h('strong', { class: 'offline', text: t('status.offline') }), h('span', { class: 'long', text: ` ${t('status.offline_saved')}` }), ' '],
       waiting.length ? waiting.join(' · ') : t('status.all_sent'),
-      ' · ',
       h(
         'span',
-        { class: 'last-sync', 'data-last-sync': summary.lastSyncOk || '' },
+        { class: 'last-sync long', 'data-last-sync': summary.lastSyncOk || '' },
+        ' · ',
         summary.lastSyncOk ? t('status.last_sync', { when: formatRelative(summary.lastSyncOk) }) : t('status.never_synced'),
       ),
     ),
@@ -77,4 +79,5 @@ export async function renderStatus(container, change = {}) {
   }
   button.setAttribute('aria-busy', syncing ? 'true' : 'false');
   button.textContent = syncing ? t('status.syncing') : t('status.sync_now');
+  fitBars();
 }

@@ -1,15 +1,24 @@
 /** Everything about sending and storage: what waits, what the server refused and why, space used, sign-out. */
 import { h } from '../dom.js';
 import { t, formatBytes, formatDateTime } from '../i18n.js';
-import { getAll, write, req } from '../db.js';
+import { getAll } from '../db.js';
 import { pendingMutations, queueSummary } from '../outbox.js';
 import { signOut } from '../session.js';
 import { notifyChanged } from '../events.js';
+import { describeChange, dismissRejection, issueIdOf } from '../rejections.js';
 
-function describeMutation(mutation) {
-  const args = mutation.args || {};
-  const key = `mutation.${mutation.name}`;
-  return t(key, { title: args.title || '', status: args.status ? t(`status.${args.status}`) : '', body: (args.body || '').slice(0, 60) });
+const describeMutation = describeChange;
+
+/** Which issue a refused change was about: its title and a link while the issue is on this phone. */
+function refusedAbout(rejection, issues) {
+  const issueId = issueIdOf(rejection);
+  if (!issueId) return null;
+  const issue = issues.get(issueId);
+  if (issue) {
+    return h('p', { class: 'rejection-issue' }, h('a', { href: `#/issue/${issueId}`, 'data-issue-id': issueId, text: issue.title }));
+  }
+  // Withdrawn, merged away or out of sight now: say which one it was from what the phone sent.
+  return h('p', { class: 'rejection-issue', text: rejection.args?.title || t('sync.rejected_issue_gone') });
 }
 
 async function storageSection() {
@@ -36,7 +45,10 @@ async function storageSection() {
 }
 
 export async function syncView(ctx) {
-  const [summary, outbox, blobs, rejections] = await Promise.all([queueSummary(), pendingMutations(), getAll('blobs'), getAll('rejections')]);
+  const [summary, outbox, blobs, rejections, issueRows] = await Promise.all([
+    queueSummary(), pendingMutations(), getAll('blobs'), getAll('rejections'), getAll('issues'),
+  ]);
+  const issues = new Map(issueRows.map((issue) => [issue.id, issue]));
   const waitingBlobs = blobs.filter((b) => !b.uploaded);
   const shownRejections = rejections.filter((r) => !r.dismissed);
   return h(
@@ -66,17 +78,15 @@ export async function syncView(ctx) {
             shownRejections.map((r) =>
               h(
                 'li',
-                { class: 'rejection' },
+                { class: 'rejection', 'data-rejection-id': r.id },
+                refusedAbout(r, issues),
                 h('p', { text: t('sync.rejected_item', { what: describeMutation(r), reason: r.reason || '' }) }),
                 h('p', { class: 'muted', text: formatDateTime(Number(String(r.at).slice(0, 15)) || r.at) }),
                 h('button', {
                   type: 'button',
                   class: 'link',
                   text: t('sync.dismiss'),
-                  onclick: async () => {
-                    await write(['rejections'], (tx) => req(tx.objectStore('rejections').put({ ...r, dismissed: true })));
-                    notifyChanged('rejections');
-                  },
+                  onclick: () => dismissRejection(r),
                 }),
               ),
             ),
