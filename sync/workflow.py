@@ -54,7 +54,8 @@ def check_transition(issue: Issue, target: str, role: Role | None, *, is_assigne
     if transition is None:
         raise TransitionRefused(f"an issue that is {issue.status} cannot become {target}")
     if role is None or not rule_allows(transition.roles.get(role), is_assignee=is_assignee):
-        raise TransitionRefused(f"{role or 'this person'} cannot move an issue from {issue.status} to {target}")
+        who = f"a {role.replace('_', ' ')}" if role else "this person"
+        raise TransitionRefused(f"{who} cannot move an issue from {issue.status} to {target}")
     if transition.needs_note and not (note and note.strip()):
         raise TransitionRefused(f"moving an issue to {target} needs a note saying why")
     if transition.needs_owner_and_due_date and (issue.owner_id is None or issue.due_date is None):

@@ -308,8 +308,28 @@ class ServerView:
         answer.raise_for_status()
         return answer.content
 
-    def estate_id(self, name_or_index: int = 0) -> str:
+    def estate_id(self, name_or_index: int | str = 0) -> str:
+        if isinstance(name_or_index, str):
+            return next(m["estate_id"] for m in self.profile["memberships"] if m["estate_name"] == name_or_index)
         return self.profile["memberships"][name_or_index]["estate_id"]
+
+    @property
+    def user_id(self) -> str:
+        return self.profile["user"]["id"]
+
+    def create_issue(self, estate_id: str, title: str, **fields: Any) -> str:
+        """Raise an issue as this person (as another phone would) and return its id."""
+        issue_id = str(uuid.uuid4())
+        args = {"id": issue_id, "estate_id": estate_id, "location_id": None, "category": "lighting", "title": title,
+                "description": "", "priority": "normal", "captured_at": "2026-11-20T10:00:00Z", "inspection_id": None}
+        result = self.push("issue.create", {**args, **fields})
+        assert result["status"] == "applied", result
+        return issue_id
+
+    def apply(self, name: str, args: dict[str, Any], at_ms: int | None = None) -> None:
+        """Push one mutation that must be applied (a step of a test's set-up, not what it tests)."""
+        result = self.push(name, args, at_ms)
+        assert result["status"] == "applied", (name, result)
 
 
 @pytest.fixture

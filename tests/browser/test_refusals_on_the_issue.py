@@ -1,0 +1,170 @@
+"""Journeys where the phone could not know: another phone moved the issue first, a later edit took away what a
+move needed, or the person's role on the estate changed while they were offline. The server's refusal is shown
+on the issue itself, with its reason and a way to put it right, and on the Sync page with the issue's title and
+a link to it."""
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.browser
+
+STAFF_NAME = "Sam Okafor (Estate Services)"
+
+
+def open_issue(phone, issue_id):
+    phone.open(f"/issue/{issue_id}")
+    phone.page.locator(f"article.issue[data-issue-id='{issue_id}']").wait_for()
+
+
+def move(page, label, note=None):
+    form = page.locator("#status-form")
+    form.get_by_label(label, exact=True).check()
+    if note is not None:
+        form.locator("#status-note").fill(note)
+    form.get_by_role("button", name="Save status").click()
+
+
+def open_rejections(phone):
+    return [r for r in phone.stored("rejections") if not r.get("dismissed")]
+
+
+def acknowledged_issue(staff, estate, title):
+    issue_id = staff.create_issue(estate, title)
+    due = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    staff.apply("issue.update", {"id": issue_id, "fields": {"owner_id": staff.user_id, "due_date": due}})
+    staff.apply("issue.status", {"id": issue_id, "status": "acknowledged", "note": None})
+    return issue_id
+
+
+def test_a_move_made_stale_by_another_phone_is_shown_on_the_issue_and_on_the_sync_page_with_a_link(open_phone, server_as):
+    staff = server_as("staff@demo.test")
+    estate = staff.estate_id("Larkspur Estate")
+    title = "Lobby door closer leaking oil"
+    issue_id = acknowledged_issue(staff, estate, title)
+
+    phone = open_phone("staff")
+    phone.sign_in("staff@demo.test")
+    phone.wait_controlled()
+    phone.set_offline(True)
+    open_issue(phone, issue_id)
+    page = phone.page
+    move(page, "In progress")
+    expect(page.locator(".details > div").first.locator("dd")).to_have_text("In progress")
+
+    # Meanwhile, from the office: the same issue is closed as a duplicate.
+    staff.apply("issue.status", {"id": issue_id, "status": "wont_fix", "note": "Duplicate of the lobby door report"})
+
+    phone.set_offline(False)
+    phone.wait_synced()
+    [rejection] = open_rejections(phone)
+    assert rejection["name"] == "issue.status" and "wont_fix" in rejection["reason"]
+
+    open_issue(phone, issue_id)
+    notice = page.locator(".notices .notice.refused")
+    expect(notice).to_have_count(1)
+    expect(notice).to_contain_text("The server did not accept your change: Status change to In progress.")
+    expect(notice).to_contain_text(rejection["reason"])
+    expect(notice).to_contain_text("The issue is now: Won’t fix.")
+    # Nothing to try again: from "won't fix" the only move is back to "reported".
+    assert notice.locator("[data-action='try-again']").count() == 0
+
+    phone.open("/sync")
+    listed = page.locator("#rejections li.rejection")
+    expect(listed).to_have_count(1)
+    expect(listed.get_by_role("link", name=title)).to_be_visible()
+    assert rejection["reason"] in listed.inner_text()
+    listed.get_by_role("link", name=title).click()
+    page.get_by_role("heading", name=title).wait_for()
+
+    notice.locator("[data-action='dismiss']").click()
+    expect(page.locator(".notices")).to_have_count(0)
+    phone.open("/sync")
+    page.get_by_text("Nothing was refused.").wait_for()
+
+
+def test_an_acknowledgement_refused_for_a_missing_due_date_is_put_right_from_the_issue(open_phone, server_as):
+    staff = server_as("staff@demo.test")
+    estate = staff.estate_id("Larkspur Estate")
+    issue_id = staff.create_issue(estate, "Handrail loose on the ramp", category="communal_repairs")
+
+    phone = open_phone("staff")
+    phone.sign_in("staff@demo.test")
+    phone.wait_controlled()
+    phone.set_offline(True)
+    open_issue(phone, issue_id)
+    page = phone.page
+    page.locator("#status-form").get_by_label("Acknowledged", exact=True).check()
+    page.locator("#status-owner").select_option(label=STAFF_NAME)
+    page.locator("#status-due").fill((dt.date.today() + dt.timedelta(days=3)).isoformat())
+    page.locator("#status-form").get_by_role("button", name="Save status").click()
+    expect(page.locator(".details > div").first.locator("dd")).to_have_text("Acknowledged")
+
+    # Later, at the office, the due date is cleared (the repair has to be priced first). That later edit wins
+    # the field, so when the phone's changes arrive the issue has no due date and cannot be acknowledged.
+    staff.apply("issue.update", {"id": issue_id, "fields": {"due_date": None}})
+
+    phone.set_offline(False)
+    phone.wait_synced()
+    [rejection] = open_rejections(phone)
+    assert rejection["name"] == "issue.status"
+    assert staff.pull_all()["issue"][issue_id]["status"] == "reported"
+
+    open_issue(phone, issue_id)
+    notice = page.locator(".notices .notice.refused")
+    expect(notice).to_contain_text("set an owner and a due date before acknowledging the issue")
+    assert notice.locator("[data-action='try-again']").count() == 0
+    notice.locator("[data-action='set-owner']").click()
+    expect(page.locator("#plan")).to_have_attribute("open", "")
+    expect(page.locator("#plan-owner")).to_be_focused()
+    page.locator("#plan-due").fill((dt.date.today() + dt.timedelta(days=14)).isoformat())
+    page.get_by_role("button", name="Save owner and due date").click()
+    # With a due date again the same change can go: "Try again" sends it.
+    notice.locator("[data-action='try-again']").click()
+    expect(page.locator(".notices")).to_have_count(0)
+    phone.wait_synced()
+    assert open_rejections(phone) == []
+    issue = staff.pull_all()["issue"][issue_id]
+    assert issue["status"] == "acknowledged" and issue["due_date"] == (dt.date.today() + dt.timedelta(days=14)).isoformat()
+
+
+def test_changes_made_offline_after_losing_the_staff_role_are_refused_and_explained_on_the_issue(
+    open_phone, server_as, live_server
+):
+    staff = server_as("staff@demo.test")
+    estate = staff.estate_id("Canal Walk Estate")
+    issue_id = staff.create_issue(estate, "Towpath bench vandalised", category="grounds")
+
+    phone = open_phone("staff")
+    phone.sign_in("staff@demo.test")
+    phone.wait_controlled()
+    phone.set_offline(True)
+    open_issue(phone, issue_id)
+    page = phone.page
+    page.locator("#status-form").get_by_label("Acknowledged", exact=True).check()
+    page.locator("#status-owner").select_option(label=STAFF_NAME)
+    page.locator("#status-due").fill((dt.date.today() + dt.timedelta(days=5)).isoformat())
+    page.locator("#status-form").get_by_role("button", name="Save status").click()
+    expect(page.locator(".details > div").first.locator("dd")).to_have_text("Acknowledged")
+
+    # While the phone is offline the person moves job: on Canal Walk they are now a TRA rep, not staff.
+    done = run_cli(live_server.settings, "user", "staff@demo.test", "--estate", "Canal Walk Estate", "--role", "tra_rep")
+    assert done.returncode == 0, done.stderr
+
+    phone.set_offline(False)
+    phone.wait_synced()
+    assert sorted(r["name"] for r in open_rejections(phone)) == ["issue.status", "issue.update"]
+    assert staff.pull_all()["issue"][issue_id]["status"] == "reported"
+
+    open_issue(phone, issue_id)
+    notices = page.locator(".notices .notice.refused")
+    expect(notices).to_have_count(2)
+    expect(notices.filter(has_text="Edit to an issue")).to_contain_text("only staff can set")
+    expect(notices.filter(has_text="Status change to Acknowledged")).to_contain_text("a tra rep cannot move")
+    # The phone knows the new role now: it offers neither a retry nor the staff-only controls.
+    assert notices.locator("[data-action='try-again']").count() == 0
+    expect(notices.first).to_contain_text("your role here: TRA rep")
+    assert page.locator("#status-form").count() == 0 and page.locator("#plan").count() == 0
