@@ -219,7 +219,7 @@ class Phone:
         self.open(f"/report?estate={estate}" if estate else "/report")
         page = self.page
         if location:
-            page.get_by_label("Location").select_option(label=location)
+            choose_location(page, location)
         page.get_by_label("Category").select_option(category)
         page.get_by_label("What is wrong? (short title)").fill(title)
         page.get_by_label("More detail (optional)").fill(f"{title}, seen on the walk")
@@ -228,6 +228,14 @@ class Phone:
             page.wait_for_function(f"() => document.querySelectorAll('.photo-preview').length === {len(photos)}", timeout=30_000)
         page.get_by_role("button", name="Save defect").click()
         page.wait_for_function("() => location.hash.startsWith('#/issue/')")
+
+
+def choose_location(page: Any, label: str) -> None:
+    """Choose a location in the report form's picker (radio buttons in a fold, so long names wrap)."""
+    picker = page.locator("details.location-picker").first
+    if picker.get_attribute("open") is None:
+        picker.locator("summary").click()
+    picker.get_by_role("radio", name=label, exact=True).check()
 
 
 @pytest.fixture
