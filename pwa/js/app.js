@@ -49,7 +49,7 @@ export function go(path, { replace = false } = {}) {
 // A navigation asked for focus on the new heading; a background refresh that overtakes it must honour that.
 let headingFocusOwed = false;
 
-async function render({ focusHeading = true, keepFocus = false } = {}) {
+async function render({ focusHeading = true, keepFocus = false, background = false } = {}) {
   const token = ++renderToken;
   if (focusHeading) headingFocusOwed = true;
   const { path, query } = parseHash();
@@ -57,7 +57,7 @@ async function render({ focusHeading = true, keepFocus = false } = {}) {
   const match = ROUTES.map(([pattern, view, options]) => [pattern.exec(path), view, options]).find(([m]) => m);
   if (!user && (!match || !match[2].public)) {
     if (path !== '/signin') history.replaceState(null, '', '#/signin');
-    return renderView(token, signInView, { query }, { public: true }, focusHeading, keepFocus);
+    return renderView(token, signInView, { query }, { public: true }, focusHeading, keepFocus, background);
   }
   if (!match) {
     history.replaceState(null, '', '#/issues');
@@ -68,10 +68,10 @@ async function render({ focusHeading = true, keepFocus = false } = {}) {
   (options.keys || []).forEach((key, i) => {
     params[key] = found[i + 1];
   });
-  return renderView(token, view, params, options, focusHeading, keepFocus);
+  return renderView(token, view, params, options, focusHeading, keepFocus, background);
 }
 
-async function renderView(token, view, params, options, focusHeading, keepFocus) {
+async function renderView(token, view, params, options, focusHeading, keepFocus, background = false) {
   const ctx = {
     user: await currentUser(),
     memberships: await memberships(),
@@ -80,9 +80,17 @@ async function renderView(token, view, params, options, focusHeading, keepFocus)
   };
   const node = await view(ctx, params);
   if (token !== renderToken) return; // a newer navigation won
+  // The user began typing while a background refresh was being drawn: their words win, the refresh waits.
+  if (background && main().querySelector('form[data-dirty]')) return;
   const focusKey = keepFocus ? focusKeyOf(document.activeElement) : null;
+  // A background refresh must not fold away what the user just unfolded (or unfold what they folded).
+  const folds = keepFocus ? [...main().querySelectorAll('details[id]')].map((d) => [d.id, d.open]) : [];
   currentRoute = { options };
   mount(main(), node);
+  for (const [id, open] of folds) {
+    const fold = document.getElementById(id);
+    if (fold?.tagName === 'DETAILS') fold.open = open;
+  }
   updateNavigation(ctx.user, ctx.memberships);
   main().querySelector('h2')?.setAttribute('tabindex', '-1');
   const refocus = !headingFocusOwed && focusKey && document.querySelector(focusKey);
@@ -151,7 +159,7 @@ function updateNavigation(user, membershipList = []) {
 function refreshIfIdle() {
   if (!currentRoute?.options.live) return;
   if (main().querySelector('form[data-dirty]')) return;
-  render({ focusHeading: false, keepFocus: true });
+  render({ focusHeading: false, keepFocus: true, background: true });
 }
 
 let refreshTimer = null;

@@ -60,7 +60,9 @@ export function issueCard(issue, locationNames, extras = {}) {
       'a',
       { href: `#/issue/${issue.id}`, 'data-issue-id': issue.id },
       // Decorative: the title beside it says what the issue is.
-      extras.thumb ? h('img', { class: 'thumb', src: extras.thumb, alt: '', width: 64, height: 64, loading: 'lazy' }) : null,
+      extras.thumb
+        ? h('img', { class: 'thumb', src: extras.thumb, alt: '', width: 64, height: 64, loading: extras.thumb.startsWith('blob:') ? null : 'lazy' })
+        : null,
       h(
         'span',
         { class: 'issue-text' },

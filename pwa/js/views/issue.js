@@ -76,7 +76,8 @@ async function photoFigure(photo, n) {
       h(
         'button',
         { type: 'button', class: 'photo-open', 'aria-haspopup': 'dialog', onclick: () => showPhoto({ src: full, alt }) },
-        h('img', { src, alt, loading: 'lazy', width: photo.width || null, height: photo.height || null }),
+        // Only the server's copies are worth loading lazily: the phone's own are already here.
+        h('img', { src, alt, loading: src.startsWith('blob:') ? null : 'lazy', width: photo.width || null, height: photo.height || null }),
       ),
       extra,
     );
@@ -311,5 +312,5 @@ function editIssueForm(issue, locations, say) {
       h('button', { type: 'submit', class: 'secondary', text: t('issue.edit_save') }),
     ),
   );
-  return h('details', { class: 'card edit' }, h('summary', { text: t('issue.edit') }), form);
+  return h('details', { class: 'card edit', id: 'edit' }, h('summary', { text: t('issue.edit') }), form);
 }

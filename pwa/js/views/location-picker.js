@@ -14,7 +14,7 @@ export function locationPicker({ locations, selected = '', label = t('report.loc
   const current = h('span', { class: 'picker-value', id: `${id}-value`, text: labelOf.get(selected) ?? labelOf.get('') });
   const details = h(
     'details',
-    { class: 'location-picker field', 'data-picker': name },
+    { class: 'location-picker field', id: `${name}-picker` },
     h('summary', { 'aria-describedby': `${id}-value` }, h('span', { class: 'picker-label', text: label }), current),
     h(
       'fieldset',

@@ -40,19 +40,28 @@ export async function renderStatus(container, change = {}) {
   const waiting = [];
   if (summary.changes) waiting.push(t('status.waiting_changes', { count: summary.changes }));
   if (summary.photos) waiting.push(t('status.waiting_photos', { count: summary.photos }));
-  // One line; with large text on a small screen the parts marked "long" give way (see topbar.js fitBars).
+  // One line. With large text on a small screen the bar is "tight" (see topbar.js fitBars): the parts marked
+  // "long" give way to their "short" forms, and what can wait for the Sync page is left to it.
+  const either = (long, short) => [h('span', { class: 'long', text: long }), h('span', { class: 'short', text: short })];
   lines.push(
     h(
       'p',
       { class: 'queue', 'data-changes': summary.changes, 'data-photos': summary.photos },
-      navigator.onLine ? null : [h('strong', { class: 'offline', text: t('status.offline') }), h('span', { class: 'long', text: ` ${t('status.offline_saved')}` }), ' '],
-      waiting.length ? waiting.join(' · ') : t('status.all_sent'),
+      navigator.onLine
+        ? null
+        : [h('strong', { class: 'offline' }, either(`${t('status.offline')} ${t('status.offline_saved')}`, t('status.offline_short'))), ' '],
+      waiting.length
+        ? either(waiting.join(' · '), t('status.waiting_short', { count: summary.changes + summary.photos }))
+        : either(t('status.all_sent'), t('status.all_sent_short')),
       h(
         'span',
         { class: 'last-sync long', 'data-last-sync': summary.lastSyncOk || '' },
         ' · ',
         summary.lastSyncOk ? t('status.last_sync', { when: formatRelative(summary.lastSyncOk) }) : t('status.never_synced'),
       ),
+      summary.rejections
+        ? h('span', { class: 'short' }, ' · ', h('a', { href: '#/sync', text: t('status.rejected_short', { count: summary.rejections }) }))
+        : null,
     ),
   );
   let sent = 0;
@@ -61,15 +70,15 @@ export async function renderStatus(container, change = {}) {
     syncing && summary.photos && sent ? t('status.sending_photos', { sent: formatBytes(sent), total: formatBytes(summary.photoBytes) }) : '';
   if (Number.isFinite(summary.oldestWaiting) && Date.now() - summary.oldestWaiting > LONG_WAIT_MS) {
     // Phones get lost and browsers evict data: say so before a week of records is at risk.
-    lines.push(h('p', { class: 'warning', text: t('status.waiting_long', { when: formatRelative(summary.oldestWaiting) }) }));
+    lines.push(h('p', { class: 'warning long', text: t('status.waiting_long', { when: formatRelative(summary.oldestWaiting) }) }));
   }
   if (summary.rejections) {
     lines.push(
-      h('p', { class: 'warning' }, h('a', { href: '#/sync', text: t('status.rejected', { count: summary.rejections }) })),
+      h('p', { class: 'warning long' }, h('a', { href: '#/sync', text: t('status.rejected', { count: summary.rejections }) })),
     );
   }
   if (summary.lastError && navigator.onLine) {
-    lines.push(h('p', { class: 'muted', text: t('status.error', { reason: summary.lastError }) }));
+    lines.push(h('p', { class: 'muted long', text: t('status.error', { reason: summary.lastError }) }));
   }
   const probe = h('div', {}, lines);
   // Only touch the live region when the words changed, so screen readers are not told the same thing again.
