@@ -200,3 +200,53 @@ def test_a_contractor_sees_only_their_jobs_soonest_due_first_and_updates_one_off
     assert [r for r in phone.stored("rejections") if not r.get("dismissed")] == []
     phone.open("/jobs")
     expect(page.locator("#jobs-open .issue-card")).to_have_count(len(mine) - 1)
+
+
+def test_staff_merge_a_duplicate_and_a_rep_withdraws_only_their_own_report_offline(open_phone, server_as):
+    staff = server_as("staff@demo.test")
+    rep = server_as("rep@demo.test")
+    estate = rep.estate_id(0)
+    original = staff.create_issue(estate, "Fly-tipped mattress in the car park", category="fly_tipping")
+    duplicate = rep.create_issue(estate, "Old mattress dumped by bay 3", category="fly_tipping")
+    mistake = rep.create_issue(estate, "Lift not working (my mistake: it was the other block)", category="lifts")
+
+    staff_phone = open_phone("staff")
+    staff_phone.sign_in("staff@demo.test")
+    rep_phone = open_phone("rep")
+    rep_phone.sign_in("rep@demo.test")
+    for phone in (staff_phone, rep_phone):
+        phone.wait_controlled()
+        phone.set_offline(True)
+
+    page = staff_phone.page
+    open_issue(staff_phone, duplicate)
+    page.locator("#tidy > summary").click()
+    choices = page.locator("#merge-into option").evaluate_all("(options) => options.map((o) => o.value)")
+    # Only open issues of the same estate are offered, never the issue itself.
+    assert original in choices and duplicate not in choices
+    other_estate = {i["id"] for i in staff_phone.stored("issues") if i["estate_id"] != estate}
+    assert not other_estate & set(choices)
+    page.locator("#merge-into").select_option(original)
+    page.locator("#merge-note").fill("Same mattress, reported twice")
+    page.get_by_role("button", name="Merge").click()
+    page.wait_for_function(f"() => location.hash === '#/issue/{original}'")
+
+    page = rep_phone.page
+    open_issue(rep_phone, original)
+    # A TRA rep may withdraw only what they raised, and never merges.
+    assert page.locator("#tidy").count() == 0
+    open_issue(rep_phone, mistake)
+    page.locator("#tidy > summary").click()
+    assert page.locator("#merge-into").count() == 0
+    page.locator("#withdraw-reason").fill("Reported the wrong block")
+    page.get_by_role("button", name="Withdraw").click()
+    page.wait_for_function("() => location.hash.startsWith('#/issues')")
+    assert page.locator(f".issue-card a[data-issue-id='{mistake}']").count() == 0
+
+    for phone in (staff_phone, rep_phone):
+        phone.set_offline(False)
+        phone.wait_synced()
+        assert [r for r in phone.stored("rejections") if not r.get("dismissed")] == []
+    server = staff.pull_all()["issue"]
+    assert server[duplicate]["merged_into"] == original
+    assert mistake not in server, "a withdrawn issue leaves everyone's list"
