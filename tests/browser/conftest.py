@@ -215,6 +215,26 @@ class Phone:
         self.sync_now()
         self.synced_since(since)
 
+    def open_issue(self, issue_id: str) -> None:
+        """Open an issue and wait until its screen is drawn (a hash change alone does not reload the page)."""
+        self.open(f"/issue/{issue_id}")
+        self.page.locator(f"article.issue[data-issue-id='{issue_id}']").wait_for()
+
+    def move_status(self, label: str, note: str | None = None) -> None:
+        """Choose a status in the issue's "Change status" form, with a note if given, and save."""
+        form = self.page.locator("#status-form")
+        form.get_by_label(label, exact=True).check()
+        if note is not None:
+            form.locator("#status-note").fill(note)
+        form.get_by_role("button", name="Save status").click()
+
+    def edit_title(self, issue_id: str, title: str) -> None:
+        self.open_issue(issue_id)
+        self.page.locator("details.edit > summary").click()
+        self.page.locator("#edit-title").fill(title)
+        self.page.get_by_role("button", name="Save changes").click()
+        self.page.get_by_role("heading", name=title).wait_for()
+
     def report_defect(self, *, title: str, category: str = "lighting", photos: list[Path] = (), location: str | None = None, estate: str | None = None) -> None:
         self.open(f"/report?estate={estate}" if estate else "/report")
         page = self.page
@@ -236,6 +256,19 @@ def choose_location(page: Any, label: str) -> None:
     if picker.get_attribute("open") is None:
         picker.locator("summary").click()
     picker.get_by_role("radio", name=label, exact=True).check()
+
+
+def phones_offline(open_phone: Any, *emails: str) -> list["Phone"]:
+    """Phones signed in while online, then without signal (the shell cached, so they keep working)."""
+    phones = []
+    for email in emails:
+        phone = open_phone(email.split("@")[0])
+        phone.sign_in(email)
+        phones.append(phone)
+    for phone in phones:
+        phone.wait_controlled()
+        phone.set_offline(True)
+    return phones
 
 
 @pytest.fixture

@@ -58,11 +58,6 @@ def check(phone, name, axe_source, problems, *, shot=True, prepare=None):
         problems[name] = found
 
 
-def open_issue(phone, issue_id):
-    phone.open(f"/issue/{issue_id}")
-    phone.page.locator(f"article.issue[data-issue-id='{issue_id}']").wait_for()
-
-
 def test_screens_after_the_walk_are_accessible_and_leave_two_thirds_of_the_screen_to_the_page(
     open_phone, server_as, axe_source, jpeg_files
 ):
@@ -85,7 +80,7 @@ def test_screens_after_the_walk_are_accessible_and_leave_two_thirds_of_the_scree
     # Offline: a new title and an acknowledgement; meanwhile the rep retitles it and the due date is cleared.
     phone.wait_controlled()
     phone.set_offline(True)
-    open_issue(phone, issue_id)
+    phone.open_issue(issue_id)
     page.locator("details.edit > summary").click()
     page.locator("#edit-title").fill("Cracked pane in the stairwell window")
     page.get_by_role("button", name="Save changes").click()
@@ -105,7 +100,7 @@ def test_screens_after_the_walk_are_accessible_and_leave_two_thirds_of_the_scree
     page.locator(".issue-card img.thumb").first.wait_for()
     check(phone, "issue-list", axe_source, problems)
 
-    open_issue(phone, issue_id)
+    phone.open_issue(issue_id)
     expect(page.locator(".notices .notice")).to_have_count(2)
     check(phone, "issue-refused-and-lost-edit", axe_source, problems)
 
@@ -114,7 +109,7 @@ def test_screens_after_the_walk_are_accessible_and_leave_two_thirds_of_the_scree
         page.locator("#tidy > summary").click()
     check(phone, "issue-status-plan-merge", axe_source, problems, prepare=choose_acknowledged)
 
-    open_issue(phone, issue_id)
+    phone.open_issue(issue_id)
     page.get_by_role("button", name="Photo 1 of this issue").click()
     page.wait_for_function("() => { const img = document.querySelector('dialog.photo-viewer img'); return img && img.complete && img.naturalWidth > 0; }")
     check(phone, "photo-full-size", axe_source, problems)
@@ -158,7 +153,7 @@ def test_screens_after_the_walk_are_accessible_and_leave_two_thirds_of_the_scree
     rep_phone.sign_in("rep@demo.test")
     rep_phone.page.set_viewport_size(SMALL_PHONE)
     fixed = next(i for i in rep_phone.stored("issues") if i["status"] == "fixed")
-    open_issue(rep_phone, fixed["id"])
+    rep_phone.open_issue(fixed["id"])
     check(rep_phone, "issue-rep-confirms-or-disputes", axe_source, problems,
           prepare=lambda: rep_phone.page.locator("#status-form").get_by_label("Disputed", exact=True).check())
 

@@ -8,20 +8,13 @@ import uuid
 
 import pytest
 
+from tests.browser.conftest import phones_offline
+
 pytestmark = pytest.mark.browser
 
 ORIGINAL = "Graffiti on the bin store door"
 STAFF_TITLE = "Offensive graffiti on the bin store door"
 REP_TITLE = "Graffiti on both bin store doors"
-
-
-def edit_title(phone, issue_id, title):
-    phone.open(f"/issue/{issue_id}")
-    page = phone.page
-    page.locator("details.edit > summary").click()
-    page.locator("#edit-title").fill(title)
-    page.get_by_role("button", name="Save changes").click()
-    page.get_by_role("heading", name=title).wait_for()
 
 
 def test_same_field_edited_offline_on_two_phones_converges_and_keeps_the_losing_edit(open_phone, server_as):
@@ -44,18 +37,12 @@ def test_same_field_edited_offline_on_two_phones_converges_and_keeps_the_losing_
     )
     assert created["status"] == "applied", created
 
-    staff_phone = open_phone("staff")
-    staff_phone.sign_in("staff@demo.test")
-    rep_phone = open_phone("rep")
-    rep_phone.sign_in("rep@demo.test")
-    for phone in (staff_phone, rep_phone):
-        phone.wait_controlled()
-        phone.set_offline(True)
+    staff_phone, rep_phone = phones_offline(open_phone, "staff@demo.test", "rep@demo.test")
 
     # Staff edits first, the rep a moment later: the rep's edit is the later one in real time.
-    edit_title(staff_phone, issue_id, STAFF_TITLE)
+    staff_phone.edit_title(issue_id, STAFF_TITLE)
     staff_phone.page.wait_for_timeout(50)
-    edit_title(rep_phone, issue_id, REP_TITLE)
+    rep_phone.edit_title(issue_id, REP_TITLE)
 
     # The later edit reaches the server first; the earlier one arrives afterwards and must lose.
     rep_phone.set_offline(False)

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from sync.records import Issue
 from sync.workflow import allowed_targets
+from tests.browser.conftest import phones_offline
 
 pytestmark = pytest.mark.browser
 
@@ -30,26 +31,12 @@ def in_days(days: int) -> str:
     return (dt.date.today() + dt.timedelta(days=days)).isoformat()
 
 
-def open_issue(phone, issue_id: str) -> None:
-    """Open an issue and wait until its screen is drawn (a hash change alone does not reload the page)."""
-    phone.open(f"/issue/{issue_id}")
-    phone.page.locator(f"article.issue[data-issue-id='{issue_id}']").wait_for()
-
-
 def offered_moves(page) -> list[str]:
     return page.locator("#status-form input[name=status]").evaluate_all("(inputs) => inputs.map((i) => i.value)")
 
 
 def status_shown(page, label: str) -> None:
     expect(page.locator(".details > div").first.locator("dd")).to_have_text(label)
-
-
-def move(page, label: str, note: str | None = None) -> None:
-    form = page.locator("#status-form")
-    form.get_by_label(label, exact=True).check()
-    if note is not None:
-        form.locator("#status-note").fill(note)
-    form.get_by_role("button", name="Save status").click()
 
 
 def test_staff_set_owner_and_due_date_offline_and_take_defects_to_fixed_then_the_rep_confirms_one_and_disputes_one(
@@ -71,7 +58,7 @@ def test_staff_set_owner_and_due_date_offline_and_take_defects_to_fixed_then_the
     page = staff_phone.page
 
     # A new defect: staff may acknowledge it or refuse it, exactly as the server's table says.
-    open_issue(staff_phone, first)
+    staff_phone.open_issue(first)
     assert sorted(offered_moves(page)) == sorted(server_moves("reported", "staff"))
     page.locator("#status-form").get_by_label("Acknowledged", exact=True).check()
     # Acknowledging needs an owner and a due date: the phone says so and asks for them in the same step.
@@ -85,17 +72,17 @@ def test_staff_set_owner_and_due_date_offline_and_take_defects_to_fixed_then_the
     assert [m["name"] for m in staff_phone.stored("outbox")] == ["issue.update", "issue.status"]
 
     assert sorted(offered_moves(page)) == sorted(server_moves("acknowledged", "staff"))
-    move(page, "In progress")
+    staff_phone.move_status("In progress")
     status_shown(page, "In progress")
     # "Fixed" needs a note for the residents: refused on the phone, not later by the server.
-    move(page, "Fixed – residents to confirm")
+    staff_phone.move_status("Fixed – residents to confirm")
     expect(page.locator("#status-error")).to_have_text("Add a note saying why.")
     assert page.locator("#status-note").evaluate("(note) => note.required")
-    move(page, "Fixed – residents to confirm", "New lamp fitted and tested.")
+    staff_phone.move_status("Fixed – residents to confirm", "New lamp fitted and tested.")
     status_shown(page, "Fixed – residents to confirm")
 
     # The second: owner, contractor and due date from the estate's members first, then acknowledged → fixed.
-    open_issue(staff_phone, second)
+    staff_phone.open_issue(second)
     plan = page.locator("#plan")
     expect(plan).to_have_attribute("open", "")
     assignees = page.locator("#plan-assignee option").all_inner_texts()
@@ -109,7 +96,7 @@ def test_staff_set_owner_and_due_date_offline_and_take_defects_to_fixed_then_the
     expect(page.locator("#status-needs")).to_be_hidden()
     page.locator("#status-form").get_by_role("button", name="Save status").click()
     status_shown(page, "Acknowledged")
-    move(page, "Fixed – residents to confirm", "Slab re-bedded.")
+    staff_phone.move_status("Fixed – residents to confirm", "Slab re-bedded.")
     status_shown(page, "Fixed – residents to confirm")
 
     staff_phone.set_offline(False)
@@ -126,14 +113,14 @@ def test_staff_set_owner_and_due_date_offline_and_take_defects_to_fixed_then_the
     rep_phone.wait_controlled()
     rep_phone.set_offline(True)
     page = rep_phone.page
-    open_issue(rep_phone, first)
+    rep_phone.open_issue(first)
     assert sorted(offered_moves(page)) == sorted(server_moves("fixed", "tra_rep"))
-    move(page, "Confirmed fixed")
+    rep_phone.move_status("Confirmed fixed")
     status_shown(page, "Confirmed fixed")
-    open_issue(rep_phone, second)
-    move(page, "Disputed")
+    rep_phone.open_issue(second)
+    rep_phone.move_status("Disputed")
     expect(page.locator("#status-error")).to_have_text("Add a note saying why.")
-    move(page, "Disputed", "The slab next to it rocks too.")
+    rep_phone.move_status("Disputed", "The slab next to it rocks too.")
     status_shown(page, "Disputed")
     rep_phone.set_offline(False)
     rep_phone.wait_synced()
@@ -190,9 +177,9 @@ def test_a_contractor_sees_only_their_jobs_soonest_due_first_and_updates_one_off
     assert sorted(offered_moves(page)) == sorted(server_moves("acknowledged", "contractor", is_assignee=True))
     # Contractors cannot give work an owner or merge issues: those controls are not offered.
     assert page.locator("#plan").count() == 0 and page.locator("#tidy").count() == 0
-    move(page, "In progress")
+    phone.move_status("In progress")
     status_shown(page, "In progress")
-    move(page, "Fixed – residents to confirm", "Photocell replaced; light now off in daylight.")
+    phone.move_status("Fixed – residents to confirm", "Photocell replaced; light now off in daylight.")
     status_shown(page, "Fixed – residents to confirm")
     phone.set_offline(False)
     phone.wait_synced()
@@ -210,16 +197,9 @@ def test_staff_merge_a_duplicate_and_a_rep_withdraws_only_their_own_report_offli
     duplicate = rep.create_issue(estate, "Old mattress dumped by bay 3", category="fly_tipping")
     mistake = rep.create_issue(estate, "Lift not working (my mistake: it was the other block)", category="lifts")
 
-    staff_phone = open_phone("staff")
-    staff_phone.sign_in("staff@demo.test")
-    rep_phone = open_phone("rep")
-    rep_phone.sign_in("rep@demo.test")
-    for phone in (staff_phone, rep_phone):
-        phone.wait_controlled()
-        phone.set_offline(True)
-
+    staff_phone, rep_phone = phones_offline(open_phone, "staff@demo.test", "rep@demo.test")
     page = staff_phone.page
-    open_issue(staff_phone, duplicate)
+    staff_phone.open_issue(duplicate)
     page.locator("#tidy > summary").click()
     choices = page.locator("#merge-into option").evaluate_all("(options) => options.map((o) => o.value)")
     # Only open issues of the same estate are offered, never the issue itself.
@@ -232,10 +212,10 @@ def test_staff_merge_a_duplicate_and_a_rep_withdraws_only_their_own_report_offli
     page.wait_for_function(f"() => location.hash === '#/issue/{original}'")
 
     page = rep_phone.page
-    open_issue(rep_phone, original)
+    rep_phone.open_issue(original)
     # A TRA rep may withdraw only what they raised, and never merges.
     assert page.locator("#tidy").count() == 0
-    open_issue(rep_phone, mistake)
+    rep_phone.open_issue(mistake)
     page.locator("#tidy > summary").click()
     assert page.locator("#merge-into").count() == 0
     page.locator("#withdraw-reason").fill("Reported the wrong block")

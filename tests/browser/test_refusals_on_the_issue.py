@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import phones_offline
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.browser
@@ -15,17 +16,19 @@ pytestmark = pytest.mark.browser
 STAFF_NAME = "Sam Okafor (Estate Services)"
 
 
-def open_issue(phone, issue_id):
-    phone.open(f"/issue/{issue_id}")
-    phone.page.locator(f"article.issue[data-issue-id='{issue_id}']").wait_for()
-
-
-def move(page, label, note=None):
-    form = page.locator("#status-form")
-    form.get_by_label(label, exact=True).check()
-    if note is not None:
-        form.locator("#status-note").fill(note)
-    form.get_by_role("button", name="Save status").click()
+def staff_acknowledge_a_new_issue_offline(open_phone, server_as, estate_name, title, *, due_in_days):
+    """A new issue; staff, without signal, acknowledge it, giving it an owner and a due date in the same step."""
+    staff = server_as("staff@demo.test")
+    issue_id = staff.create_issue(staff.estate_id(estate_name), title)
+    [phone] = phones_offline(open_phone, "staff@demo.test")
+    phone.open_issue(issue_id)
+    page = phone.page
+    page.locator("#status-form").get_by_label("Acknowledged", exact=True).check()
+    page.locator("#status-owner").select_option(label=STAFF_NAME)
+    page.locator("#status-due").fill((dt.date.today() + dt.timedelta(days=due_in_days)).isoformat())
+    page.locator("#status-form").get_by_role("button", name="Save status").click()
+    expect(page.locator(".details > div").first.locator("dd")).to_have_text("Acknowledged")
+    return staff, issue_id, phone
 
 
 def open_rejections(phone):
@@ -46,13 +49,10 @@ def test_a_move_made_stale_by_another_phone_is_shown_on_the_issue_and_on_the_syn
     title = "Lobby door closer leaking oil"
     issue_id = acknowledged_issue(staff, estate, title)
 
-    phone = open_phone("staff")
-    phone.sign_in("staff@demo.test")
-    phone.wait_controlled()
-    phone.set_offline(True)
-    open_issue(phone, issue_id)
+    [phone] = phones_offline(open_phone, "staff@demo.test")
+    phone.open_issue(issue_id)
     page = phone.page
-    move(page, "In progress")
+    phone.move_status("In progress")
     expect(page.locator(".details > div").first.locator("dd")).to_have_text("In progress")
 
     # Meanwhile, from the office: the same issue is closed as a duplicate.
@@ -63,7 +63,7 @@ def test_a_move_made_stale_by_another_phone_is_shown_on_the_issue_and_on_the_syn
     [rejection] = open_rejections(phone)
     assert rejection["name"] == "issue.status" and "wont_fix" in rejection["reason"]
 
-    open_issue(phone, issue_id)
+    phone.open_issue(issue_id)
     notice = page.locator(".notices .notice.refused")
     expect(notice).to_have_count(1)
     expect(notice).to_contain_text("The server did not accept your change: Status change to In progress.")
@@ -87,21 +87,9 @@ def test_a_move_made_stale_by_another_phone_is_shown_on_the_issue_and_on_the_syn
 
 
 def test_an_acknowledgement_refused_for_a_missing_due_date_is_put_right_from_the_issue(open_phone, server_as):
-    staff = server_as("staff@demo.test")
-    estate = staff.estate_id("Larkspur Estate")
-    issue_id = staff.create_issue(estate, "Handrail loose on the ramp", category="communal_repairs")
-
-    phone = open_phone("staff")
-    phone.sign_in("staff@demo.test")
-    phone.wait_controlled()
-    phone.set_offline(True)
-    open_issue(phone, issue_id)
+    staff, issue_id, phone = staff_acknowledge_a_new_issue_offline(
+        open_phone, server_as, "Larkspur Estate", "Handrail loose on the ramp", due_in_days=3)
     page = phone.page
-    page.locator("#status-form").get_by_label("Acknowledged", exact=True).check()
-    page.locator("#status-owner").select_option(label=STAFF_NAME)
-    page.locator("#status-due").fill((dt.date.today() + dt.timedelta(days=3)).isoformat())
-    page.locator("#status-form").get_by_role("button", name="Save status").click()
-    expect(page.locator(".details > div").first.locator("dd")).to_have_text("Acknowledged")
 
     # Later, at the office, the due date is cleared (the repair has to be priced first). That later edit wins
     # the field, so when the phone's changes arrive the issue has no due date and cannot be acknowledged.
@@ -113,7 +101,7 @@ def test_an_acknowledgement_refused_for_a_missing_due_date_is_put_right_from_the
     assert rejection["name"] == "issue.status"
     assert staff.pull_all()["issue"][issue_id]["status"] == "reported"
 
-    open_issue(phone, issue_id)
+    phone.open_issue(issue_id)
     notice = page.locator(".notices .notice.refused")
     expect(notice).to_contain_text("set an owner and a due date before acknowledging the issue")
     assert notice.locator("[data-action='try-again']").count() == 0
@@ -134,21 +122,9 @@ def test_an_acknowledgement_refused_for_a_missing_due_date_is_put_right_from_the
 def test_changes_made_offline_after_losing_the_staff_role_are_refused_and_explained_on_the_issue(
     open_phone, server_as, live_server
 ):
-    staff = server_as("staff@demo.test")
-    estate = staff.estate_id("Canal Walk Estate")
-    issue_id = staff.create_issue(estate, "Towpath bench vandalised", category="grounds")
-
-    phone = open_phone("staff")
-    phone.sign_in("staff@demo.test")
-    phone.wait_controlled()
-    phone.set_offline(True)
-    open_issue(phone, issue_id)
+    staff, issue_id, phone = staff_acknowledge_a_new_issue_offline(
+        open_phone, server_as, "Canal Walk Estate", "Towpath bench vandalised", due_in_days=5)
     page = phone.page
-    page.locator("#status-form").get_by_label("Acknowledged", exact=True).check()
-    page.locator("#status-owner").select_option(label=STAFF_NAME)
-    page.locator("#status-due").fill((dt.date.today() + dt.timedelta(days=5)).isoformat())
-    page.locator("#status-form").get_by_role("button", name="Save status").click()
-    expect(page.locator(".details > div").first.locator("dd")).to_have_text("Acknowledged")
 
     # While the phone is offline the person moves job: on Canal Walk they are now a TRA rep, not staff.
     done = run_cli(live_server.settings, "user", "staff@demo.test", "--estate", "Canal Walk Estate", "--role", "tra_rep")
@@ -159,7 +135,7 @@ def test_changes_made_offline_after_losing_the_staff_role_are_refused_and_explai
     assert sorted(r["name"] for r in open_rejections(phone)) == ["issue.status", "issue.update"]
     assert staff.pull_all()["issue"][issue_id]["status"] == "reported"
 
-    open_issue(phone, issue_id)
+    phone.open_issue(issue_id)
     notices = page.locator(".notices .notice.refused")
     expect(notices).to_have_count(2)
     expect(notices.filter(has_text="Edit to an issue")).to_contain_text("only staff can set")
