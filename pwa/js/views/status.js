@@ -70,7 +70,8 @@ export async function renderStatus(container, change = {}) {
     syncing && summary.photos && sent ? t('status.sending_photos', { sent: formatBytes(sent), total: formatBytes(summary.photoBytes) }) : '';
   if (Number.isFinite(summary.oldestWaiting) && Date.now() - summary.oldestWaiting > LONG_WAIT_MS) {
     // Phones get lost and browsers evict data: say so before a week of records is at risk.
-    lines.push(h('p', { class: 'warning long', text: t('status.waiting_long', { when: formatRelative(summary.oldestWaiting) }) }));
+    // Always shown, even when the bar is tight: this one is about not losing work.
+    lines.push(h('p', { class: 'warning', text: t('status.waiting_long', { when: formatRelative(summary.oldestWaiting) }) }));
   }
   if (summary.rejections) {
     lines.push(
