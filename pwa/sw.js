@@ -6,7 +6,7 @@
 import { syncOnce } from './js/sync.js';
 
 // Bump on every release; bench/pwa_shell_size.py and the shell test read the list below.
-const VERSION = '2026-12-02.1';
+const VERSION = '2026-12-02.2';
 const CACHE = `estatewalk-shell-${VERSION}`;
 const SHELL = [
   './',
@@ -35,8 +35,10 @@ const SHELL = [
   './js/toast.js',
   './js/tus.js',
   './js/update.js',
+  './js/walk.js',
   './js/workflow.js',
   './js/views/common.js',
+  './js/views/grade.js',
   './js/views/inspect.js',
   './js/views/issue.js',
   './js/views/issues.js',
@@ -45,6 +47,7 @@ const SHELL = [
   './js/views/signin.js',
   './js/views/status.js',
   './js/views/sync-panel.js',
+  './js/views/walk-summary.js',
 ];
 
 self.addEventListener('install', (event) => {
