@@ -122,7 +122,7 @@ export function quickActions(ctx, issue, after, { walk = null } = {}) {
     walk ? 'form' : 'div',
     { class: 'quick', onsubmit: (event) => event.preventDefault() },
     note
-      ? h('details', { class: 'recheck-note' }, h('summary', { text: t('inspect.recheck_note') }), h('label', { for: note.id, class: 'visually-hidden', text: t('inspect.recheck_note') }), note)
+      ? h('details', { class: 'recheck-note', ontoggle: (event) => event.target.closest('form')?.setAttribute('data-dirty', '') }, h('summary', { text: t('inspect.recheck_note') }), h('label', { for: note.id, class: 'visually-hidden', text: t('inspect.recheck_note') }), note)
       : null,
     h('div', { class: 'actions' }, button('still_there', 'issue.still_there', 'still-there'), button('looks_fixed', 'issue.looks_fixed', 'looks-fixed')),
   );

@@ -94,7 +94,7 @@ export async function walkSummaryView(ctx, { id }) {
                     'li',
                     { 'data-outcome': check.outcome },
                     h('a', { href: `#/issue/${check.issue_id}`, text: issuesById.get(check.issue_id)?.title || t('summary.unknown_issue') }),
-                    `: ${t(`inspect.rechecked.${check.outcome}`)} (${who(check.checked_by)})`,
+                    `: ${t('summary.recheck_line', { outcome: t(`outcome.${check.outcome}`), who: who(check.checked_by) })}`,
                     check.note ? h('p', { class: 'note', text: check.note }) : null,
                   ),
                 ),
