@@ -9,14 +9,23 @@
 import { RULES } from './rules.js';
 import { get, getMeta, putMetaIn, metaIn, write } from './db.js';
 
-const { namespace: NAMESPACE, name_format: NAME_FORMAT, code_alphabet: ALPHABET, code_length: LENGTH } = RULES.shared_walk;
+const {
+  namespace: NAMESPACE, name_format: NAME_FORMAT, code_alphabet: ALPHABET, code_length: LENGTH, code_check_weights: WEIGHTS,
+} = RULES.shared_walk;
 const LOOK_ALIKES = { O: '0', I: '1', L: '1', U: 'V' };
 
-/** A fresh random join code (Crockford base 32, no look-alike letters). */
+/** The last character of a code: a weighted sum of the others, so one mistyped character is caught offline. */
+function checkCharacter(body) {
+  const sum = [...body].reduce((total, c, i) => total + WEIGHTS[i] * ALPHABET.indexOf(c), 0);
+  return ALPHABET[sum % ALPHABET.length];
+}
+
+/** A fresh random join code (Crockford base 32, no look-alike letters), ending in its check character. */
 export function newJoinCode() {
-  const bytes = crypto.getRandomValues(new Uint8Array(LENGTH));
+  const bytes = crypto.getRandomValues(new Uint8Array(LENGTH - 1));
   // 256 is a multiple of 32, so taking each byte modulo 32 favours no character.
-  return Array.from(bytes, (b) => ALPHABET[b % ALPHABET.length]).join('');
+  const body = Array.from(bytes, (b) => ALPHABET[b % ALPHABET.length]).join('');
+  return body + checkCharacter(body);
 }
 
 /** The code as typed, made canonical (upper case, no spaces or dashes, O→0, I/L→1), or null if it is not one. */
@@ -26,7 +35,7 @@ export function normaliseCode(typed) {
     .map((c) => LOOK_ALIKES[c] || c)
     .join('');
   if (code.length !== LENGTH || [...code].some((c) => !ALPHABET.includes(c))) return null;
-  return code;
+  return code.slice(-1) === checkCharacter(code.slice(0, -1)) ? code : null;
 }
 
 /** "K7Q-4MX": two halves are easier to read out and to type. */

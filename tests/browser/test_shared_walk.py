@@ -26,9 +26,10 @@ def check_screen(phone, axe_source, name, problems, shot=None):
     """axe-core at phone width and again at 200 % text (no sideways scrolling either); optionally a screenshot."""
     page = phone.page
     page.evaluate("document.fonts.ready.then(() => true)")
+    # The "saved" toast fades out after a few seconds: the check and the picture are of the screen, not of a
+    # toast half-way through its fade (axe would measure its contrast mid-transition).
+    page.wait_for_function("() => getComputedStyle(document.getElementById('toast')).opacity === '0'", timeout=10_000)
     if shot:
-        # The "saved" toast fades after a few seconds; the picture is of the screen, not of the toast.
-        page.wait_for_function("() => !document.querySelector('#toast.visible')", timeout=10_000)
         SCREENS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENS / shot), full_page=True)
     found = serious_violations(phone, axe_source)

@@ -10,10 +10,10 @@ import uuid
 import pytest
 
 from sync.memory import MemoryStore
-from sync.walks import WALK_NAMESPACE, normalise_code, shared_walk_id
+from sync.walks import CODE_ALPHABET, WALK_NAMESPACE, check_character, normalise_code, shared_walk_id
 from tests.sync.conftest import ESTATE, LOCATION, OTHER_ESTATE, SERVER_MS, Phone, issue_args
 
-CODE = "K7Q4MX"
+CODE = "K7Q4MB"  # five random characters and the check character
 DATE = "2026-11-23"
 
 
@@ -49,14 +49,24 @@ def statuses(outcome) -> list[str]:
 def test_the_join_code_names_one_inspection_per_estate_and_day():
     expected = rfc_uuid5(WALK_NAMESPACE, f"estatewalk:walk:{ESTATE}:{DATE}:{CODE}")
     assert shared_walk_id(ESTATE, DATE, CODE) == expected
-    # Typed as people type it: lower case, with the dash the screen shows, an O for a zero.
-    assert shared_walk_id(str(ESTATE), DATE, "k7q-4mx") == expected
-    assert shared_walk_id(ESTATE, DATE, "R0AD12") == shared_walk_id(ESTATE, DATE, "road12")
+    # Typed as people type it: lower case, with the dash the screen shows, an O for a zero, an L for a one.
+    assert shared_walk_id(str(ESTATE), DATE, "k7q-4mb") == expected
+    road = "R0AD1" + check_character("R0AD1")
+    assert shared_walk_id(ESTATE, DATE, road) == shared_walk_id(ESTATE, DATE, road.lower().replace("0", "o").replace("1", "l"))
     assert shared_walk_id(OTHER_ESTATE, DATE, CODE) != expected
     assert shared_walk_id(ESTATE, "2026-11-24", CODE) != expected
-    for typed in ("K7Q4M", "K7Q4MXX", "K7Q4M!", ""):
+    for typed in ("K7Q4M", "K7Q4MBB", "K7Q4M!", ""):
         with pytest.raises(ValueError):
             normalise_code(typed)
+
+
+def test_any_one_mistyped_character_of_a_join_code_is_caught():
+    for position in range(len(CODE)):
+        for wrong in CODE_ALPHABET:
+            if wrong != CODE[position]:
+                typo = CODE[:position] + wrong + CODE[position + 1:]
+                with pytest.raises(ValueError):
+                    normalise_code(typo)
 
 
 async def test_two_phones_offline_record_into_one_inspection(store: MemoryStore):
