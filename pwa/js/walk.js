@@ -67,26 +67,36 @@ export async function sharedWalkId(estateId, date, code) {
 }
 
 /**
- * Remember that this phone is on a walk, with its code, so the code can be shown again (to a third person)
- * and quick actions elsewhere in the app know which inspection a re-check belongs to.
+ * Remember that this phone is on a walk (started here, or joined with `joined: true`), with its code, so the
+ * code can be shown again (to a third person) and quick actions elsewhere in the app know which inspection a
+ * re-check belongs to.
  */
-export async function beginWalk(inspectionId, code) {
+export async function beginWalk(inspectionId, code, { joined = false } = {}) {
   await write(['meta'], async (tx) => {
-    const codes = await metaIn(tx, 'walk_codes', {});
-    if (code) codes[inspectionId] = code;
-    await putMetaIn(tx, 'walk_codes', codes);
+    const walks = await metaIn(tx, 'walks', {});
+    walks[inspectionId] = { code, joined };
+    await putMetaIn(tx, 'walks', walks);
     await putMetaIn(tx, 'walk_in_progress', inspectionId);
   });
 }
 
+/** Back on a walk this phone started or joined (after a call, a reload): it is the walk in progress again. */
+export async function resumeWalk(inspectionId) {
+  await write(['meta'], async (tx) => {
+    if ((await metaIn(tx, 'walks', {}))[inspectionId]) await putMetaIn(tx, 'walk_in_progress', inspectionId);
+  });
+}
+
+/** This phone is done with the walk (finished it, or left a walk someone else started). */
 export async function endWalk(inspectionId) {
   await write(['meta'], async (tx) => {
     if ((await metaIn(tx, 'walk_in_progress')) === inspectionId) await putMetaIn(tx, 'walk_in_progress', null);
   });
 }
 
-export async function joinCodeOf(inspectionId) {
-  return (await getMeta('walk_codes', {}))[inspectionId] || null;
+/** `{code, joined}` for a walk started or joined on this phone, else null. */
+export async function walkOnThisPhone(inspectionId) {
+  return (await getMeta('walks', {}))[inspectionId] || null;
 }
 
 function localDate(offsetDays = 0) {

@@ -137,6 +137,13 @@ def test_staff_and_a_rep_share_one_walk_by_code_offline(open_phone, server_as, a
     rpage.get_by_role("button", name="Save defect").click()
     rpage.wait_for_function(f"() => location.hash === '#/inspect/{walk}/at/{rep_place}'")
 
+    # The rep is done first: leaving the walk ends it on their phone only (finishing is the officer's).
+    rpage.get_by_role("link", name="Back to locations").click()
+    expect(rpage.locator("#walk-finish")).to_have_count(0)
+    rpage.locator("#walk-leave").click()
+    rpage.wait_for_function(f"() => location.hash === '#/inspect/{walk}/summary'")
+    expect(rpage.locator("#summary-counts")).to_have_text("Found 1 · graded 1 · re-checked 1")
+
     # Finishing shows the officer's half at once, offline; the PDF waits for a connection.
     page.get_by_role("link", name="Back to locations").click()
     page.locator("#walk-finish").click()
@@ -176,6 +183,9 @@ def test_staff_and_a_rep_share_one_walk_by_code_offline(open_phone, server_as, a
         expect(phone.page.locator("#summary-attendees")).to_contain_text("Ayşe Demir (Larkspur TRA)")
         expect(phone.page.locator("#summary-pdf")).to_have_attribute("href", f"/api/inspections/{walk}/summary.pdf")
     # The rep sees the officer's photo too (the server's thumbnail, allowed to the estate's TRA reps).
+    # Reopened, as a phone back in signal is: an image that failed while the test's network was cut stays failed
+    # for the life of a page, and the screen then says "shown when online" instead.
+    rep.reload()
     rep.page.wait_for_function("() => [...document.querySelectorAll('img.evidence')].some((img) => img.complete && img.naturalWidth > 0)")
     check_screen(rep, axe_source, "walk summary", problems, shot="walk-summary.png")
     pdf = rep.page.request.get(f"/api/inspections/{walk}/summary.pdf")
@@ -201,6 +211,7 @@ def test_staff_choose_the_estates_grading_scheme_and_the_walk_grades_in_it(open_
     walk = page.url.rsplit("/", 1)[1]
     page.locator("[data-location-id='estate']").click()
     page.locator(".grade-link[data-element='graffiti']").click()
+    page.get_by_role("heading", name="Grade: Graffiti").wait_for()
     # The scheme's own grades, each with what it means.
     assert page.locator("input[name=grade]").evaluate_all("(inputs) => inputs.map((i) => i.value)") == ["green", "amber", "red"]
     expect(page.locator("#grade-red-about")).to_have_text("Not acceptable: needs action.")

@@ -96,9 +96,12 @@ export function seenAgainChanges(ctx, issue, outcome, walk, recheckNote = '') {
   return [{ name: 'issue.comment', args: { id: crypto.randomUUID(), issue_id: issue.id, body } }];
 }
 
-/** `walk`: the inspection on screen; without one, the walk this phone is on (if any, on the issue's estate). */
+/**
+ * `walk`: the inspection on screen (a re-check even if someone has since finished it: the person is on its
+ * screen); without one, the walk this phone is on, if any, on the issue's estate.
+ */
 export async function markSeenAgain(ctx, issue, outcome, walk = null, note = '') {
-  const during = walk && !walk.finished_at ? walk : await walkInProgress(issue.estate_id);
+  const during = walk || (await walkInProgress(issue.estate_id));
   return recordChanges(seenAgainChanges(ctx, issue, outcome, during, note));
 }
 

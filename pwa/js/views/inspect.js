@@ -8,7 +8,7 @@ import { get, getAll } from '../db.js';
 import { recordChange } from '../outbox.js';
 import { roleOn } from '../session.js';
 import { toast } from '../toast.js';
-import { beginWalk, endWalk, formatCode, joinCodeOf, newJoinCode, normaliseCode, sharedWalkId, today } from '../walk.js';
+import { beginWalk, endWalk, formatCode, newJoinCode, normaliseCode, resumeWalk, sharedWalkId, today, walkOnThisPhone } from '../walk.js';
 import { estatesFor, locationsFor, isOpen, issueCard, quickActions, trackDirty } from './common.js';
 import { ELEMENTS, elementLabel, gradeLabel, gradesOf, schemeChooser, schemeFor, usualElements } from './grade.js';
 
@@ -119,7 +119,7 @@ export async function inspectionsView(ctx, { query }) {
           const id = await sharedWalkId(estateId, joinDate.value, code);
           // Sent even when the walk is already on this phone: it is what adds this person to the attendees.
           await recordChange('inspection.create', { id, estate_id: estateId, date: joinDate.value, attendees: [ctx.user.name], notes: '' });
-          await beginWalk(id, code);
+          await beginWalk(id, code, { joined: true });
           join.removeAttribute('data-dirty');
           toast(t('inspect.joined'));
           ctx.go(`/inspect/${id}`);
@@ -148,15 +148,15 @@ export async function inspectionsView(ctx, { query }) {
 export async function inspectionView(ctx, { id }) {
   const inspection = await get('inspections', id);
   if (!inspection) return h('section', { class: 'screen' }, h('h2', { text: t('issue.not_found') }));
-  const [estates, locations, issues, grades, code] = await Promise.all([
+  const [estates, locations, issues, grades, mine] = await Promise.all([
     estatesFor(ctx),
     locationsFor(inspection.estate_id),
     getAll('issues', 'estate_id', inspection.estate_id),
     getAll('grades', 'inspection_id', id),
-    joinCodeOf(id),
+    walkOnThisPhone(id),
   ]);
-  // Back on an unfinished walk (after a call, a reload): this is the walk this phone is on again.
-  if (!inspection.finished_at) await beginWalk(id, null);
+  const code = mine?.code;
+  if (!inspection.finished_at) await resumeWalk(id);
   const estateName = estates.find((e) => e.id === inspection.estate_id)?.name || '';
   const openCount = (locationId) => issues.filter((i) => isOpen(i) && (i.location_id || '') === locationId).length;
   const gradedCount = (locationId) => grades.filter((g) => (g.location_id || '') === locationId).length;
@@ -176,7 +176,7 @@ export async function inspectionView(ctx, { id }) {
         ),
       ),
     );
-  const share = code
+  const share = code && !inspection.finished_at
     ? h(
         'section',
         { class: 'card join-code', 'aria-labelledby': 'join-code-h' },
@@ -190,24 +190,38 @@ export async function inspectionView(ctx, { id }) {
     { class: 'screen' },
     h('h2', { text: t('inspect.walk', { estate: estateName, date: formatDate(inspection.date) }) }),
     h('p', { id: 'walk-attendees', text: t('inspect.attendees', { names: (inspection.attendees || []).join(', ') }) }),
-    inspection.finished_at ? null : share,
+    share,
     h('p', {}, h('a', { href: `#/inspect/${id}/summary`, id: 'walk-summary-link', text: t('inspect.summary_so_far') })),
     h('h3', { text: t('inspect.choose_location') }),
     h('ul', { class: 'location-list' }, stop('', t('report.location_none')), locations.map((l) => stop(l.id, l.label))),
-    inspection.finished_at
-      ? h('p', { class: 'muted', text: t('inspect.finished') })
-      : h('button', {
+    inspection.finished_at ? h('p', { class: 'muted', text: t('inspect.finished') }) : null,
+    // Someone who joined a walk leaves it when they are done; finishing the inspection is for whoever started
+    // it, so one person going home does not end the walk for the others.
+    mine?.joined
+      ? h('button', {
           type: 'button',
           class: 'secondary',
-          id: 'walk-finish',
-          text: t('inspect.finish'),
+          id: 'walk-leave',
+          text: t('inspect.leave'),
           onclick: async () => {
-            await recordChange('inspection.update', { id, fields: { finished_at: new Date().toISOString() } });
             await endWalk(id);
-            toast(t('issue.saved'));
             ctx.go(`/inspect/${id}/summary`);
           },
-        }),
+        })
+      : inspection.finished_at
+        ? null
+        : h('button', {
+            type: 'button',
+            class: 'secondary',
+            id: 'walk-finish',
+            text: t('inspect.finish'),
+            onclick: async () => {
+              await recordChange('inspection.update', { id, fields: { finished_at: new Date().toISOString() } });
+              await endWalk(id);
+              toast(t('issue.saved'));
+              ctx.go(`/inspect/${id}/summary`);
+            },
+          }),
   );
 }
 

@@ -20,8 +20,13 @@ async function gradePhoto(sha256, alt) {
     objectUrls.push(url);
     return h('img', { class: 'evidence', src: url, alt, width: 96, height: 72 });
   }
-  if (navigator.onLine) return h('img', { class: 'evidence', src: photoUrl(sha256, 'thumb'), alt, width: 96, height: 72 });
-  return h('span', { class: 'muted', text: t('issue.photo_remote') });
+  const later = () => h('span', { class: 'muted', text: t('issue.photo_remote') });
+  if (!navigator.onLine) return later();
+  // "Online" can still mean no signal: a photo that does not arrive says so rather than showing a broken image.
+  return h('img', {
+    class: 'evidence', src: photoUrl(sha256, 'thumb'), alt, width: 96, height: 72,
+    onerror: (event) => event.target.replaceWith(later()),
+  });
 }
 
 export async function walkSummaryView(ctx, { id }) {
