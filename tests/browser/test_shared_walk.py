@@ -197,12 +197,14 @@ def test_staff_and_a_rep_share_one_walk_by_code_offline(open_phone, server_as, a
     assert problems == {}
 
 
-def test_staff_choose_the_estates_grading_scheme_and_the_walk_grades_in_it(open_phone, server_as):
+def test_staff_choose_the_estates_grading_scheme_and_the_walk_grades_in_it(open_phone, server_as, axe_source):
+    problems: dict = {}
     staff = open_phone("staff")
     staff.sign_in("staff@demo.test")
     larkspur = next(e for e in staff.stored("estates") if e["name"] == "Larkspur Estate")["id"]
     staff.open(f"/inspect?estate={larkspur}")
     page = staff.page
+    check_screen(staff, axe_source, "inspections, as staff (two estates, the grading scheme)", problems)
     page.get_by_label("Grading scheme").select_option("traffic_light")
     page.locator("#grading-scheme-save").click()
     page.locator("#toast", has_text="Saved on this phone").wait_for()
@@ -222,3 +224,4 @@ def test_staff_choose_the_estates_grading_scheme_and_the_walk_grades_in_it(open_
     summary = server_as("staff@demo.test").client.get(f"/api/inspections/{walk}/summary").json()
     assert [(g["scheme"], g["grade"], g["location"]) for g in summary["grades"]] == [("traffic_light", "red", "Whole estate")]
     assert not [r for r in staff.stored("rejections") if not r.get("dismissed")]
+    assert problems == {}
