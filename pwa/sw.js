@@ -37,9 +37,11 @@ const SHELL = [
   './js/toast.js',
   './js/tus.js',
   './js/update.js',
+  './js/walk.js',
   './js/workflow.js',
   './js/views/card-extras.js',
   './js/views/common.js',
+  './js/views/grade.js',
   './js/views/inspect.js',
   './js/views/issue-notices.js',
   './js/views/issue-plan.js',
@@ -56,6 +58,7 @@ const SHELL = [
   './js/views/status.js',
   './js/views/sync-panel.js',
   './js/views/topbar.js',
+  './js/views/walk-summary.js',
 ];
 
 self.addEventListener('install', (event) => {

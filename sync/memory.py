@@ -73,6 +73,10 @@ class MemoryStore:
     async def photo_bytes_stored(self, sha256: str) -> bool:
         return sha256 in self.stored_photo_bytes
 
+    async def photo_on_estate(self, sha256: str, estate_id: UUID) -> bool:
+        return any(p.sha256 == sha256 and p.estate_id == estate_id for p in self.photos.values()) or any(
+            g.photo_sha256 == sha256 and g.estate_id == estate_id for g in self.grades.values())
+
     async def inspection(self, inspection_id: UUID) -> Inspection | None:
         return copy.deepcopy(self.inspections.get(inspection_id))
 

@@ -132,6 +132,8 @@ class InspectionGradeArgs(Args):
     location_id: UUID | None = None
     agreed_by: list[ShortText] = []
     note: Text = ""
+    photo_sha256: Sha256 | None = None
+    """Evidence: the SHA-256 of a photo of the element, whose bytes travel like any photo's (tus, by hash)."""
 
 
 class InspectionRecheckArgs(Args):

@@ -146,6 +146,8 @@ class InspectionGrade(Struct):
     note: str
     graded_by: UUID
     at: str
+    photo_sha256: str | None = None
+    """A photo of the element as graded, served like an issue's photos to the estate's staff and TRA reps."""
 
 
 class InspectionRecheck(Struct):

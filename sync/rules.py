@@ -335,14 +335,22 @@ async def attach_photo(ctx: Context, args: m.PhotoAttachArgs) -> UUID:
 
 @rule(m.InspectionCreate)
 async def create_inspection(ctx: Context, args: m.InspectionCreateArgs) -> UUID:
+    """Start an inspection, or join it: phones sharing a walk derive the same id (``sync.walks``) offline, so
+    the second ``inspection.create`` for an id is someone joining the walk, not a mistake."""
     _require(ctx, "inspection.create", args.estate_id)
-    if await ctx.store.inspection(args.id) is not None:
-        raise Rejected("an inspection with this id already exists", args.estate_id)
+    existing = await ctx.store.inspection(args.id)
+    if existing is not None:
+        if existing.estate_id != args.estate_id:
+            # Another estate's inspection (or a made-up collision): answer exactly as for an id that does not
+            # exist, so the code or id never tells anyone what happens on an estate they are not part of.
+            raise Rejected(_no_inspection(args.id))
+        await _join_inspection(ctx, existing, args)
+        return existing.estate_id
     inspection = Inspection(
         id=args.id,
         estate_id=args.estate_id,
         date=args.date,
-        attendees=list(args.attendees),
+        attendees=_names(args.attendees),
         notes=args.notes,
         created_by=ctx.actor.user_id,
         finished_at=None,
@@ -352,11 +360,54 @@ async def create_inspection(ctx: Context, args: m.InspectionCreateArgs) -> UUID:
     return inspection.estate_id
 
 
+def _no_inspection(inspection_id: UUID) -> str:
+    """The one refusal for an inspection id that does not exist or is not on one of the person's estates."""
+    return f"there is no inspection {inspection_id} that you can see"
+
+
+def _names(names: list[str]) -> list[str]:
+    """Attendees as typed, blanks dropped, each person once (the same name typed on two phones is one person)."""
+    kept: list[str] = []
+    seen: set[str] = set()
+    for name in (n.strip() for n in names):
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            kept.append(name)
+    return kept
+
+
+async def _join_inspection(ctx: Context, inspection: Inspection, args: m.InspectionCreateArgs) -> None:
+    """A second phone's ``inspection.create`` for the same walk adds to it and takes nothing away.
+
+    Attendees are the union (the first phone's order, then newcomers), and notes are kept side by side: both
+    were written by people at the walk, and neither saw the other's. The date and the creator stay those of the
+    first create applied: the date is part of what the join code names (honest phones agree on it), and moving
+    it is an explicit ``inspection.update``. Re-sending a join changes nothing.
+    """
+    attendees = _names([*inspection.attendees, *args.attendees])
+    notes = inspection.notes
+    joining = args.notes.strip()
+    if joining and joining not in notes:
+        notes = f"{notes.rstrip()}\n{joining}" if notes.strip() else joining
+    changed = {}
+    if attendees != inspection.attendees:
+        changed["attendees"] = attendees
+    if notes != inspection.notes:
+        changed["notes"] = notes
+    if not changed:
+        return
+    for field, value in changed.items():
+        setattr(inspection, field, value)
+        # The later stamp of the two, so a later explicit edit still wins and an earlier one does not undo this.
+        inspection.field_stamps[field] = max(inspection.field_stamps.get(field, ""), ctx.at)
+    await ctx.store.save_inspection(inspection, new=False)
+
+
 @rule(m.InspectionUpdate)
 async def update_inspection(ctx: Context, args: m.InspectionUpdateArgs) -> UUID:
     inspection = await ctx.store.inspection(args.id)
     if inspection is None or _role(ctx, inspection.estate_id) is None:
-        raise Rejected(f"there is no inspection {args.id} that you can see")
+        raise Rejected(_no_inspection(args.id))
     _require(ctx, "inspection.update", inspection.estate_id)
     incoming = m.changed_fields(args.fields)
     if not incoming:
@@ -416,7 +467,7 @@ async def follow_issue(ctx: Context, args: m.IssueFollowArgs) -> UUID:
 async def _visible_inspection(ctx: Context, inspection_id: UUID) -> Inspection:
     inspection = await ctx.store.inspection(inspection_id)
     if inspection is None or _role(ctx, inspection.estate_id) is None:
-        raise Rejected(f"there is no inspection {inspection_id} that you can see")
+        raise Rejected(_no_inspection(inspection_id))
     return inspection
 
 
@@ -443,6 +494,8 @@ async def grade_element(ctx: Context, args: m.InspectionGradeArgs) -> UUID:
         raise Rejected(f"'{args.element}' is not an element that is graded", estate_id)
     if args.location_id is not None and await ctx.store.location_estate(args.location_id) != estate_id:
         raise Rejected("that location is not on this estate", estate_id)
+    if args.photo_sha256 is not None:
+        await _check_grade_photo(ctx, args.photo_sha256, estate_id)
     existing = await ctx.store.grade_for(inspection.id, args.location_id, args.element)
     if existing is not None and existing.at > ctx.at:
         # An earlier grade arriving late loses; it stays in the mutation history with its value.
@@ -451,9 +504,20 @@ async def grade_element(ctx: Context, args: m.InspectionGradeArgs) -> UUID:
         id=args.id, inspection_id=inspection.id, estate_id=estate_id, location_id=args.location_id,
         element=args.element, scheme=scheme.name, grade=args.grade,
         agreed_by=[name.strip() for name in args.agreed_by if name.strip()], note=args.note,
-        graded_by=ctx.actor.user_id, at=ctx.at,
+        graded_by=ctx.actor.user_id, at=ctx.at, photo_sha256=args.photo_sha256,
     ), replaces=existing.id if existing is not None and existing.id != args.id else None)
     return estate_id
+
+
+async def _check_grade_photo(ctx: Context, sha256: str, estate_id: UUID) -> None:
+    """A grade's photo is shown to the estate's members, so naming a hash must not be a way to read bytes.
+
+    A phone records the grade before it uploads the photo, so bytes the server does not hold yet are fine.
+    Bytes it already holds may be named only when this estate already shows them (a photo of one of its issues,
+    or another grade): otherwise knowing a hash would be enough to see someone else's photo.
+    """
+    if await ctx.store.photo_bytes_stored(sha256) and not await ctx.store.photo_on_estate(sha256, estate_id):
+        raise Rejected("that photo is not one taken on this estate; take it again", estate_id)
 
 
 @rule(m.InspectionRecheck)

@@ -17,6 +17,7 @@ from sync import mutations
 from sync.grading import DEFAULT_SCHEME, ELEMENTS, RECHECK_OUTCOMES, SCHEMES
 from sync.permissions import PERMISSIONS, STAFF_ONLY_FIELDS
 from sync.records import CATEGORIES, PRIORITIES, ROLES
+from sync.walks import CHECK_WEIGHTS, CODE_ALPHABET, CODE_LENGTH, WALK_NAME_FORMAT, WALK_NAMESPACE
 from sync.workflow import OPEN_STATUSES, RESOLVED_STATUSES, STATUSES, TRANSITIONS
 
 PHONE_COPY = Path(__file__).resolve().parents[1] / "pwa" / "js" / "rules.js"
@@ -61,6 +62,14 @@ def shared_rules() -> dict[str, Any]:
             },
             "elements": list(ELEMENTS),
             "recheck_outcomes": list(RECHECK_OUTCOMES),
+        },
+        # How phones sharing a walk derive its id offline (sync/walks.py): the phone hashes with WebCrypto.
+        "shared_walk": {
+            "namespace": str(WALK_NAMESPACE),
+            "name_format": WALK_NAME_FORMAT,
+            "code_alphabet": CODE_ALPHABET,
+            "code_length": CODE_LENGTH,
+            "code_check_weights": list(CHECK_WEIGHTS),
         },
         "limits": {
             "short_text": _max_length(mutations.ShortText),

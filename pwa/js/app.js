@@ -13,6 +13,8 @@ import { issuesView } from './views/issues.js';
 import { issueView } from './views/issue.js';
 import { reportView } from './views/report.js';
 import { inspectionsView, inspectionView, inspectionLocationView } from './views/inspect.js';
+import { gradeView } from './views/grade.js';
+import { walkSummaryView } from './views/walk-summary.js';
 import { syncView } from './views/sync-panel.js';
 import { watchForUpdates } from './update.js';
 
@@ -24,6 +26,8 @@ const ROUTES = [
   [/^\/inspect$/, inspectionsView, { live: true }],
   [/^\/inspect\/([\w-]+)$/, inspectionView, { live: true, keys: ['id'] }],
   [/^\/inspect\/([\w-]+)\/at\/([\w-]+)$/, inspectionLocationView, { live: true, keys: ['id', 'location'] }],
+  [/^\/inspect\/([\w-]+)\/at\/([\w-]+)\/grade\/([\w-]+)$/, gradeView, { keys: ['id', 'location', 'element'] }],
+  [/^\/inspect\/([\w-]+)\/summary$/, walkSummaryView, { live: true, keys: ['id'] }],
   [/^\/sync$/, syncView, { live: true }],
   [/^\/jobs$/, jobsView, { live: true }],
 ];

@@ -9,7 +9,10 @@ import { req } from './db.js';
 export function storesFor(name) {
   if (name.startsWith('issue.')) return ['issues'];
   if (name === 'photo.attach') return ['photos'];
+  if (name === 'inspection.grade') return ['grades'];
+  if (name === 'inspection.recheck') return ['rechecks'];
   if (name.startsWith('inspection.')) return ['inspections'];
+  if (name === 'estate.grading_scheme') return ['grading_schemes'];
   return [];
 }
 
@@ -76,7 +79,33 @@ export async function applyLocally(tx, mutation, userId) {
       const existing = await req(store.get(args.id));
       if (!existing) {
         await req(store.put({ ...args, created_by: userId, finished_at: null, field_stamps: {}, pending: true }));
+      } else {
+        // Joining a shared walk (the same derived id): the server adds us to the attendees, so show it now.
+        const known = new Set((existing.attendees || []).map((n) => n.trim().toLowerCase()));
+        const added = (args.attendees || []).filter((n) => n.trim() && !known.has(n.trim().toLowerCase()));
+        if (added.length) await req(store.put({ ...existing, attendees: [...existing.attendees, ...added], pending_edit: true }));
       }
+      return;
+    }
+    case 'inspection.grade': {
+      // One grade per inspection, location and element: the newer one replaces what this phone showed.
+      const store = tx.objectStore('grades');
+      const others = await req(store.index('inspection_id').getAll(args.inspection_id));
+      for (const old of others) {
+        if (old.id !== args.id && (old.location_id || null) === (args.location_id || null) && old.element === args.element) {
+          await req(store.delete(old.id));
+        }
+      }
+      await req(store.put({ ...args, location_id: args.location_id || null, graded_by: userId, at, pending: true }));
+      return;
+    }
+    case 'inspection.recheck': {
+      const store = tx.objectStore('rechecks');
+      if (!(await req(store.get(args.id)))) await req(store.put({ ...args, checked_by: userId, at, pending: true }));
+      return;
+    }
+    case 'estate.grading_scheme': {
+      await req(tx.objectStore('grading_schemes').put({ id: args.estate_id, estate_id: args.estate_id, scheme: args.scheme, pending: true }));
       return;
     }
     case 'inspection.update': {

@@ -323,6 +323,19 @@ export const RULES = Object.freeze({
       "looks_fixed"
     ]
   },
+  "shared_walk": {
+    "namespace": "8f3c2b1e-5a47-4d0e-9b6a-3e1f7c9d2a44",
+    "name_format": "estatewalk:walk:{estate_id}:{date}:{code}",
+    "code_alphabet": "0123456789ABCDEFGHJKMNPQRSTVWXYZ",
+    "code_length": 6,
+    "code_check_weights": [
+      1,
+      3,
+      5,
+      7,
+      9
+    ]
+  },
   "limits": {
     "short_text": 500,
     "text": 20000,

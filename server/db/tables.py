@@ -283,6 +283,8 @@ class InspectionGrade(Table, tablename="inspection_grade"):
     graded_by = UUID()
     at = Varchar(length=100)
     recorded_at = Timestamptz()
+    #: Evidence: a photo of the element as graded (bytes in ``stored_photo``, like an issue's photos).
+    photo_sha256 = Varchar(length=64, null=True, default=None, index=True)
 
 
 class InspectionRecheck(Table, tablename="inspection_recheck"):

@@ -115,13 +115,17 @@ class VisiblePhoto:
 async def visible_photo(viewer: Viewer, sha256: str, variant: Variant) -> VisiblePhoto:
     """The photo if this person may see this variant of it, else the problem to answer.
 
-    A person sees a photo when a photo record with this SHA-256 belongs to one of their estates; anything else,
-    including bytes nobody has attached yet, is a 404 that reveals nothing. The original, with its metadata
+    A person sees a photo when a photo record (or a grade's photo) with this SHA-256 belongs to one of their
+    estates; anything else, including bytes nobody has attached yet, is a 404 that reveals nothing. The original, with its metadata
     (GPS included), is evidence for staff only.
     """
     rows = await t.Photo.select(t.Photo.estate_id, t.Photo.issue_id).where(t.Photo.sha256 == sha256)
     # Contractors see photos of the issues assigned to them only.
     estates: set[UUID] = await photo_estates_visible(viewer, rows)
+    # A grade's photo (the evidence for "C – poor") is for the people who grade: the estate's staff and reps.
+    graded = await t.InspectionGrade.select(t.InspectionGrade.estate_id).where(
+        t.InspectionGrade.photo_sha256 == sha256)
+    estates |= {row["estate_id"] for row in graded if viewer.roles.get(row["estate_id"]) in ("staff", "tra_rep")}
     if not estates:
         raise NotFound("no such photo")
     stored = await t.StoredPhoto.select(t.StoredPhoto.content_type).where(t.StoredPhoto.sha256 == sha256).first()

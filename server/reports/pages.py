@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 
 from server.reports.charts import bar_chart, line_chart
-from server.reports.queries import ActionPlan, Counts, Dashboard, InspectionSummary, IssueRow
+from server.reports.queries import ActionPlan, Counts, Dashboard, GradeRow, InspectionSummary, IssueRow
 
 STYLESHEET = (Path(__file__).parent / "report.css").read_text(encoding="utf-8")
 STYLESHEET_URL = "/api/reports/report.css"
@@ -72,11 +72,22 @@ def action_plan_page(plan: ActionPlan) -> str:
 _OUTCOMES = {"still_there": "Still there", "looks_fixed": "Looks fixed"}
 
 
+def _grade_photo(grade: GradeRow) -> str:
+    # Same origin, through the authorised photo route: whoever may read this page may see the photo.
+    if not grade.photo_sha256:
+        return "—"
+    what = f"Photo: {grade.element.replace('_', ' ')} at {grade.location}"
+    return (f'<img class="evidence" src="/api/photos/{escape(grade.photo_sha256)}?variant=thumb" '
+            f'alt="{escape(what)}" width="96" loading="lazy">')
+
+
 def inspection_summary_page(summary: InspectionSummary) -> str:
     grades = "".join(
         f'<tr><td>{escape(g.location)}</td><td>{escape(g.element.replace("_", " "))}</td>'
         f'<td class="grade grade-{escape(g.grade)}">{escape(g.grade_label)}</td>'
-        f'<td>{escape(", ".join(g.agreed_by))}</td><td>{escape(g.note)}</td></tr>' for g in summary.grades)
+        f'<td>{escape(", ".join(g.agreed_by))}</td><td>{escape(g.note)}</td>'
+        f'<td>{_grade_photo(g)}</td></tr>'
+        for g in summary.grades)
     raised = "".join(f"<tr>{_issue_cells(row)}</tr>" for row in summary.raised)
     checked = "".join(
         f'<tr><td>{escape(_OUTCOMES.get(c.outcome, c.outcome))}</td>{_issue_cells(c.issue)}</tr>'
@@ -88,7 +99,7 @@ def inspection_summary_page(summary: InspectionSummary) -> str:
             f'{len(summary.grades)} grades</p>'
             f'{f"<p>{escape(summary.notes)}</p>" if summary.notes else ""}</header>'
             f'<h2>Grades</h2><table><thead><tr><th>Location</th><th>Element</th><th>Grade</th>'
-            f'<th>Agreed by</th><th>Note</th></tr></thead><tbody>{grades}</tbody></table>'
+            f'<th>Agreed by</th><th>Note</th><th>Photo</th></tr></thead><tbody>{grades}</tbody></table>'
             f'<h2>Issues raised</h2>{_counts(summary.counts)}'
             f'<table><thead><tr>{_ISSUE_HEAD}</tr></thead><tbody>{raised}</tbody></table>'
             f'<h2>Issues re-checked</h2><table><thead><tr><th>Found</th>{_ISSUE_HEAD}</tr></thead>'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -76,7 +77,9 @@ def action_plan_pdf(plan: ActionPlan) -> bytes:
 _OUTCOMES = {"still_there": "Still there", "looks_fixed": "Looks fixed"}
 
 
-def inspection_summary_pdf(summary: InspectionSummary) -> bytes:
+def inspection_summary_pdf(summary: InspectionSummary, photos: dict[str, bytes] | None = None) -> bytes:
+    """The summary as an A4 PDF; ``photos`` maps a grade photo's SHA-256 to its thumbnail, printed beside it."""
+    photos = photos or {}
     pdf, family, text = _document()
     pdf.set_title(text(f"Inspection summary - {summary.estate} - {summary.date.isoformat()}"))
     pdf.add_page()
@@ -91,8 +94,9 @@ def inspection_summary_pdf(summary: InspectionSummary) -> bytes:
     pdf.cell(0, 6, text(f"{len(summary.raised)} issues raised - {len(summary.rechecked)} re-checked - "
                         f"{len(summary.grades)} grades"), new_x="LMARGIN", new_y="NEXT")
     sections = [
-        ("Grades", (45, 35, 30, 60, 70), ["Location", "Element", "Grade", "Agreed by", "Note"],
-         [[g.location, g.element.replace("_", " "), g.grade_label, ", ".join(g.agreed_by), g.note]
+        ("Grades", (45, 35, 30, 55, 55, 25), ["Location", "Element", "Grade", "Agreed by", "Note", "Photo"],
+         [[g.location, g.element.replace("_", " "), g.grade_label, ", ".join(g.agreed_by), g.note,
+           photos.get(g.photo_sha256 or "", "-" if not g.photo_sha256 else "not uploaded yet")]
           for g in summary.grades]),
         ("Issues raised", (80, 50, 50, 30), ["Issue", "Status", "Owner", "Due"],
          [[r.title, r.status_label + (" - OVERDUE" if r.overdue else ""), r.owner or "-",
@@ -111,6 +115,11 @@ def inspection_summary_pdf(summary: InspectionSummary) -> bytes:
             continue
         with pdf.table(col_widths=widths, text_align="LEFT", line_height=5, repeat_headings=1) as table:
             table.row(head)
-            for row in rows:
-                table.row([text(cell) for cell in row])
+            for cells in rows:
+                row = table.row()
+                for cell in cells:
+                    if isinstance(cell, bytes):
+                        row.cell(img=io.BytesIO(cell), img_fill_width=True)
+                    else:
+                        row.cell(text(cell))
     return bytes(pdf.output())

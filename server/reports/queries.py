@@ -244,6 +244,8 @@ class GradeRow(Struct):
     grade_label: str
     agreed_by: list[str]
     note: str
+    photo_sha256: str | None = None
+    """The photo taken as evidence for this grade (``GET /api/photos/{sha256}``), if any."""
 
 
 class RecheckRow(Struct):
@@ -285,7 +287,8 @@ async def inspection_summary(inspection_id: UUID) -> InspectionSummary | None:
         location=places.get(g["location_id"], "Whole estate") if g["location_id"] else "Whole estate",
         element=g["element"], scheme=g["scheme"], grade=g["grade"],
         grade_label=SCHEMES[g["scheme"]].labels.get(g["grade"], g["grade"]) if g["scheme"] in SCHEMES
-        else g["grade"], agreed_by=_json_list(g["agreed_by"]), note=g["note"]) for g in grades),
+        else g["grade"], agreed_by=_json_list(g["agreed_by"]), note=g["note"],
+        photo_sha256=g["photo_sha256"]) for g in grades),
         key=lambda g: (g.location, g.element))
     grade_counts: dict[str, int] = {}
     for g in grade_rows:

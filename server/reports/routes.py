@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import MediaType, Response, get
+from litestar import MediaType, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from server.auth.dependencies import SIGNED_IN
 from server.auth.sessions import Viewer
+from server.photos.service import storage_for
+from server.photos.storage import photo_key
 from server.problems import NotFound, problem_responses
 from server.reports import pages, queries
 from server.reports.access import require_member, require_report_reader
@@ -117,11 +119,14 @@ async def inspection_summary_page(inspection_id: FromPath[UUID], viewer: NamedDe
 
 @get("/api/inspections/{inspection_id:uuid}/summary.pdf", tags=["reports"], security=SIGNED_IN,
      responses=_RESPONSES, media_type="application/pdf")
-async def inspection_summary_as_pdf(inspection_id: FromPath[UUID],
+async def inspection_summary_as_pdf(request: Request, inspection_id: FromPath[UUID],
                                     viewer: NamedDependency[Viewer]) -> Response[bytes]:
-    """The inspection summary as a PDF."""
+    """The inspection summary as a PDF, with the grades' photos as thumbnails."""
     summary = await _summary(inspection_id, viewer)
-    return Response(inspection_summary_pdf(summary), media_type="application/pdf",
+    storage = storage_for(request.app.state.settings)
+    photos = {sha: data for sha in {g.photo_sha256 for g in summary.grades if g.photo_sha256}
+              if (data := await storage.get(photo_key("thumb", sha))) is not None}
+    return Response(inspection_summary_pdf(summary, photos), media_type="application/pdf",
                     headers=_attachment(f"inspection-{summary.date.isoformat()}.pdf"))
 
 

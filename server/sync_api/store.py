@@ -143,6 +143,11 @@ class DatabaseStore:
     async def photo_bytes_stored(self, sha256: str) -> bool:
         return await t.StoredPhoto.exists().where(t.StoredPhoto.sha256 == sha256)
 
+    async def photo_on_estate(self, sha256: str, estate_id: UUID) -> bool:
+        return (await t.Photo.exists().where((t.Photo.sha256 == sha256) & (t.Photo.estate_id == estate_id))
+                or await t.InspectionGrade.exists().where((t.InspectionGrade.photo_sha256 == sha256)
+                                                          & (t.InspectionGrade.estate_id == estate_id)))
+
     # --- inspections -----------------------------------------------------------------------------------
     async def inspection(self, inspection_id: UUID) -> Inspection | None:
         row = await t.Inspection.select().where(t.Inspection.id == inspection_id).first()

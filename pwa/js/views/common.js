@@ -2,11 +2,12 @@
 import { h } from '../dom.js';
 import { t, tOr, formatDate } from '../i18n.js';
 import { getAll } from '../db.js';
-import { recordChange } from '../outbox.js';
+import { recordChanges } from '../outbox.js';
 import { roleOn } from '../session.js';
 import { RULES } from '../rules.js';
-import { isClosedStatus, isOverdue } from '../workflow.js';
+import { isClosedStatus, isOverdue, refusalOf } from '../workflow.js';
 import { savedText } from '../toast.js';
+import { walkInProgress } from '../walk.js';
 
 export const CATEGORIES = RULES.categories;
 export const PRIORITIES = RULES.priorities;
@@ -86,56 +87,66 @@ export function issueCard(issue, locationNames, extras = {}) {
 }
 
 /**
- * "Still there" and "Looks fixed" in one tap. A TRA rep's answer to an issue marked fixed is the residents'
- * verdict (confirmed / disputed); staff may mark work fixed; otherwise the words go on the timeline as a comment.
+ * "Still there" and "Looks fixed" in one tap. On a walk they are re-checks of that inspection (in its summary and
+ * the issue's timeline); a TRA rep's answer to an issue marked fixed is also the residents' verdict (confirmed /
+ * disputed). Off a walk there is no re-check to record: a TRA rep confirms or disputes a fix, someone who may
+ * mark the work fixed does, and otherwise the words go on the timeline as an update saying what was seen.
  */
-export async function markStillThere(ctx, issue) {
+export function seenAgainChanges(ctx, issue, outcome, walk, recheckNote = '') {
   const role = roleOn(ctx.memberships, issue.estate_id);
-  const note = t('issue.still_there_note');
-  if (role === 'tra_rep' && issue.status === 'fixed') {
-    return recordChange('issue.status', { id: issue.id, status: 'disputed', note });
+  const userId = ctx.user?.id;
+  const stillThere = outcome === 'still_there';
+  const verdict = stillThere ? 'disputed' : 'confirmed';
+  const note = t(stillThere ? 'issue.still_there_note' : 'issue.looks_fixed_note');
+  const residentsVerdict = role === 'tra_rep' && !refusalOf(issue, verdict, role, userId, note)
+    ? [{ name: 'issue.status', args: { id: issue.id, status: verdict, note } }]
+    : [];
+  if (walk) {
+    const recheck = { id: crypto.randomUUID(), inspection_id: walk.id, issue_id: issue.id, outcome, note: recheckNote };
+    return [{ name: 'inspection.recheck', args: recheck }, ...residentsVerdict];
   }
-  return recordChange('issue.comment', { id: crypto.randomUUID(), issue_id: issue.id, body: note });
+  if (residentsVerdict.length) return residentsVerdict;
+  if (!stillThere && !refusalOf(issue, 'fixed', role, userId, note)) {
+    return [{ name: 'issue.status', args: { id: issue.id, status: 'fixed', note } }];
+  }
+  const body = t(stillThere ? 'issue.seen_again_still_there' : 'issue.seen_again_looks_fixed');
+  return [{ name: 'issue.comment', args: { id: crypto.randomUUID(), issue_id: issue.id, body } }];
 }
 
-export async function markLooksFixed(ctx, issue) {
-  const role = roleOn(ctx.memberships, issue.estate_id);
-  const note = t('issue.looks_fixed_note');
-  if (role === 'tra_rep' && issue.status === 'fixed') {
-    return recordChange('issue.status', { id: issue.id, status: 'confirmed', note });
-  }
-  if (role === 'staff' && ['in_progress', 'disputed'].includes(issue.status)) {
-    return recordChange('issue.status', { id: issue.id, status: 'fixed', note });
-  }
-  return recordChange('issue.comment', { id: crypto.randomUUID(), issue_id: issue.id, body: note });
+/**
+ * `walk`: the inspection on screen (a re-check even if someone has since finished it: the person is on its
+ * screen); without one, the walk this phone is on, if any, on the issue's estate.
+ */
+export async function markSeenAgain(ctx, issue, outcome, walk = null, note = '') {
+  const during = walk || (await walkInProgress(issue.estate_id));
+  return recordChanges(seenAgainChanges(ctx, issue, outcome, during, note));
 }
 
-export function quickActions(ctx, issue, after) {
+/** The two quick answers; on a walk's own screen (`walk` given) with room for a note on the re-check. */
+export function quickActions(ctx, issue, after, { walk = null } = {}) {
   if (!isOpen(issue)) return null;
-  return h(
-    'div',
-    { class: 'actions' },
+  const note = walk ? h('textarea', { id: `recheck-note-${issue.id}`, rows: 2 }) : null;
+  const button = (outcome, key, action) =>
     h('button', {
       type: 'button',
       class: 'secondary',
-      text: t('issue.still_there'),
-      'data-action': 'still-there',
+      text: t(key),
+      'data-action': action,
       onclick: async () => {
-        await markStillThere(ctx, issue);
+        await markSeenAgain(ctx, issue, outcome, walk, note?.value.trim() || '');
         after?.(savedText());
       },
-    }),
-    h('button', {
-      type: 'button',
-      class: 'secondary',
-      text: t('issue.looks_fixed'),
-      'data-action': 'looks-fixed',
-      onclick: async () => {
-        await markLooksFixed(ctx, issue);
-        after?.(savedText());
-      },
-    }),
+    });
+  // On a walk's screen the note sits in a form, so a background refresh does not wipe what is being typed.
+  const node = h(
+    walk ? 'form' : 'div',
+    { class: 'quick', onsubmit: (event) => event.preventDefault() },
+    note
+      ? h('details', { class: 'recheck-note', ontoggle: (event) => event.target.closest('form')?.setAttribute('data-dirty', '') }, h('summary', { text: t('inspect.recheck_note') }), h('label', { for: note.id, class: 'visually-hidden', text: t('inspect.recheck_note') }), note)
+      : null,
+    h('div', { class: 'actions' }, button('still_there', 'issue.still_there', 'still-there'), button('looks_fixed', 'issue.looks_fixed', 'looks-fixed')),
   );
+  return walk ? trackDirty(node) : node;
 }
 
 /** Mark a form as being edited, so a background refresh does not wipe what the user is typing. */

@@ -52,6 +52,8 @@ function describeEvent(event, names, locationLabels) {
       ];
     case 'superseded_edit':
       return [t('event.superseded_edit', { actor, field: t(`field.${d.field}`), value: value(d.value) })];
+    case 'rechecked':
+      return [t('event.rechecked', { actor, outcome: t(`outcome.${d.outcome}`) }), d.note ? h('blockquote', { text: d.note }) : null];
     default:
       return [t(`event.${event.kind}`, { actor })];
   }
@@ -60,6 +62,7 @@ function describeEvent(event, names, locationLabels) {
 function describePending(mutation) {
   const key = `event.pending.${mutation.name}`;
   if (mutation.name === 'issue.comment') return [t(key), h('blockquote', { text: mutation.args.body })];
+  if (mutation.name === 'inspection.recheck') return [t(key, { outcome: t(`outcome.${mutation.args.outcome}`) })];
   if (mutation.name === 'issue.status') {
     return [t(key, { to: statusLabel(mutation.args.status) }), mutation.args.note ? h('blockquote', { text: mutation.args.note }) : null];
   }
