@@ -6,7 +6,7 @@
 import { syncOnce } from './js/sync.js';
 
 // Bump on every release; bench/pwa_shell_size.py and the shell test read the list below.
-const VERSION = '2026-12-02.1';
+const VERSION = '2026-12-02.2';
 const CACHE = `estatewalk-shell-${VERSION}`;
 const SHELL = [
   './',
@@ -28,6 +28,7 @@ const SHELL = [
   './js/local-apply.js',
   './js/outbox.js',
   './js/photos.js',
+  './js/plan.js',
   './js/rules.js',
   './js/session.js',
   './js/sync-scheduler.js',
@@ -37,11 +38,15 @@ const SHELL = [
   './js/update.js',
   './js/workflow.js',
   './js/views/common.js',
+  './js/views/desk.js',
+  './js/views/follow.js',
   './js/views/inspect.js',
   './js/views/issue.js',
   './js/views/issues.js',
   './js/views/photo-picker.js',
+  './js/views/plans.js',
   './js/views/report.js',
+  './js/views/settings.js',
   './js/views/signin.js',
   './js/views/status.js',
   './js/views/sync-panel.js',

@@ -12,6 +12,9 @@ import { issueView } from './views/issue.js';
 import { reportView } from './views/report.js';
 import { inspectionsView, inspectionView, inspectionLocationView } from './views/inspect.js';
 import { syncView } from './views/sync-panel.js';
+import { plansView, newMeetingView, planView, planAddView } from './views/plans.js';
+import { deskView } from './views/desk.js';
+import { settingsView } from './views/settings.js';
 import { watchForUpdates } from './update.js';
 
 const ROUTES = [
@@ -23,6 +26,12 @@ const ROUTES = [
   [/^\/inspect\/([\w-]+)$/, inspectionView, { live: true, keys: ['id'] }],
   [/^\/inspect\/([\w-]+)\/at\/([\w-]+)$/, inspectionLocationView, { live: true, keys: ['id', 'location'] }],
   [/^\/sync$/, syncView, { live: true }],
+  [/^\/plans$/, plansView, { live: true }],
+  [/^\/plans\/new$/, newMeetingView, {}],
+  [/^\/plan\/([\w-]+)$/, planView, { live: true, keys: ['id'] }],
+  [/^\/plan\/([\w-]+)\/add$/, planAddView, { live: true, keys: ['id'] }],
+  [/^\/desk$/, deskView, { live: true }],
+  [/^\/settings$/, settingsView, { live: true }],
 ];
 
 const main = () => document.getElementById('main');
@@ -115,7 +124,11 @@ function updateNavigation(user) {
   const items = [
     ['/issues', 'nav.issues'],
     ['/inspect', 'nav.inspect'],
+    ['/plans', 'nav.plans', { current: ['/plans', '/plan/'] }],
+    // The desk view is for office screens: the menu offers it from 1024 px wide (styles.css).
+    ['/desk', 'nav.desk', { className: 'desk-only' }],
     ['/sync', 'nav.sync'],
+    ['/settings', 'nav.settings'],
   ];
   mount(
     nav,
@@ -123,11 +136,11 @@ function updateNavigation(user) {
       ? h(
           'ul',
           {},
-          items.map(([href, key]) =>
+          items.map(([href, key, { className = null, current = [href] } = {}]) =>
             h(
               'li',
-              {},
-              h('a', { href: `#${href}`, 'aria-current': path.startsWith(href) ? 'page' : null, text: t(key) }),
+              { class: className },
+              h('a', { href: `#${href}`, 'aria-current': current.some((p) => path.startsWith(p)) ? 'page' : null, text: t(key) }),
             ),
           ),
         )

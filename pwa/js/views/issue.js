@@ -8,6 +8,7 @@ import { verifyStored } from '../photos.js';
 import { roleOn } from '../session.js';
 import { toast } from '../toast.js';
 import { photoPicker, photoChanges } from './photo-picker.js';
+import { followControl } from './follow.js';
 import {
   CATEGORIES, PRIORITIES, categoryLabel, statusLabel, locationsFor, quickActions, isOpen, trackDirty,
 } from './common.js';
@@ -220,6 +221,7 @@ export async function issueView(ctx, { id }) {
       )
     : null;
 
+  const follow = await followControl(ctx, issue, say);
   const editable = open && (role === 'staff' || role === 'tra_rep');
   const editForm = editable ? editIssueForm(issue, locations, say) : null;
 
@@ -234,6 +236,7 @@ export async function issueView(ctx, { id }) {
     issue.description ? h('p', { class: 'description', text: issue.description }) : null,
     h('section', { 'aria-labelledby': 'details-h' }, h('h3', { id: 'details-h', class: 'visually-hidden', text: t('issue.details') }), details),
     open ? quickActions(ctx, issue, say) : null,
+    follow,
     h(
       'section',
       { 'aria-labelledby': 'photos-h' },
