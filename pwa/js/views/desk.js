@@ -33,7 +33,7 @@ function sortValue(row, key) {
     case 'status': return STATUSES.indexOf(row.issue.status);
     case 'due': return row.issue.due_date || null;
     case 'overdue': return row.overdue ? 0 : 1;
-    case 'updated': return String(row.issue.updated_at || row.issue.captured_at || '');
+    case 'updated': return row.changed || 0;
     default: return String(row[key] || '').toLocaleLowerCase();
   }
 }
@@ -82,7 +82,7 @@ function issuesTable(rows, filters, sortBy, multiEstate, apply) {
       case 'overdue':
         return h('td', { 'data-label': label }, row.overdue ? h('span', { class: 'flag', text: t('desk.overdue_yes') }) : t('issue.none'));
       case 'updated':
-        return h('td', { 'data-label': label, text: formatDateTime(row.issue.updated_at || row.issue.captured_at) });
+        return h('td', { 'data-label': label, text: row.changed ? formatDateTime(row.changed) : t('issue.none') });
       default:
         return h('td', { 'data-label': label, text: row[column.key] || t('issue.none') });
     }
@@ -196,13 +196,14 @@ export async function deskView(ctx, { query }) {
   const filters = { status: 'open', ...query };
   const sortBy = { key: COLUMNS.some((c) => c.key === query.sort) ? query.sort : 'due', dir: query.dir === 'desc' ? 'desc' : 'asc' };
   const wanted = new Set(estates.map((e) => e.id));
-  const [issues, members, places] = await Promise.all([getAll('issues'), getAll('members'), locationsFor(filters.estate)]);
+  const [issues, members, places, events] = await Promise.all([getAll('issues'), getAll('members'), locationsFor(filters.estate), getAll('events')]);
   const locations = places.filter((l) => wanted.has(l.estate_id));
   const mine = issues.filter((issue) => wanted.has(issue.estate_id));
   const estateNames = new Map(estates.map((e) => [e.id, e.name]));
   const names = new Map(members.map((m) => [m.user_id, m.name]));
   const locationNames = new Map(locations.map((l) => [l.id, l.label]));
   const byId = new Map(mine.map((issue) => [issue.id, issue]));
+  const changed = lastChanges(events);
   const rows = mine
     .filter((issue) => !issue.withdrawn && !issue.merged_into)
     .map((issue) => {
@@ -214,6 +215,7 @@ export async function deskView(ctx, { query }) {
         title: issue.title,
         owner: issue.owner_id ? names.get(issue.owner_id) : '',
         location: issue.location_id ? locationNames.get(issue.location_id) : '',
+        changed: changed.get(issue.id) || Date.parse(issue.captured_at) || null,
       };
     })
     .filter((row) => matches(row, filters));
@@ -285,6 +287,19 @@ export async function deskView(ctx, { query }) {
     dashboardSection(estates, mine, online),
     await plansSection(planEstates(ctx, estates), online),
   );
+}
+
+/**
+ * When each issue last changed: the clock stamp of its latest timeline event (when the change was made, as the
+ * server's reports say), not when a phone happened to sync it.
+ */
+function lastChanges(events) {
+  const latest = new Map();
+  for (const event of events) {
+    const millis = Number(/^(\d{15}):/.exec(event.at || '')?.[1] || 0);
+    if (millis > (latest.get(event.issue_id) || 0)) latest.set(event.issue_id, millis);
+  }
+  return latest;
 }
 
 /** In-page links that move focus too (the hash is the app's route, so plain #fragments cannot be used). */

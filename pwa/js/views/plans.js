@@ -170,7 +170,7 @@ export async function newMeetingView(ctx, { query }) {
   );
 }
 
-function planTable(ctx, items, memberNames, locationNames) {
+function planTable(items, memberNames, locationNames, pendingMeeting) {
   const head = ['plans.col_number', 'plans.col_kind', 'plans.col_issue', 'plans.col_status', 'plans.col_owner', 'plans.col_due'];
   return h(
     'table',
@@ -196,7 +196,7 @@ function planTable(ctx, items, memberNames, locationNames) {
             item.issue.location_id && locationNames.get(item.issue.location_id)
               ? h('span', { class: 'where', text: locationNames.get(item.issue.location_id) })
               : null,
-            item.pending ? h('span', { class: 'badge pending', text: t('issues.pending') }) : null,
+            item.pending && !pendingMeeting ? h('span', { class: 'badge pending', text: t('issues.pending') }) : null,
           ),
           h(
             'td',
@@ -238,7 +238,7 @@ export async function planView(ctx, { id }) {
     meeting.notes ? h('p', { class: 'description', text: meeting.notes }) : null,
     canAdd ? h('p', {}, h('a', { class: 'button secondary', href: `#/plan/${meeting.id}/add`, id: 'plan-add', text: t('plans.add') })) : null,
     printableLinks(meeting),
-    plan.items.length ? planTable(ctx, plan.items, memberNames, locationNames) : h('p', { class: 'muted', text: t('plans.empty') }),
+    plan.items.length ? planTable(plan.items, memberNames, locationNames, Boolean(meeting.pending)) : h('p', { class: 'muted', text: t('plans.empty') }),
   );
 }
 
@@ -255,23 +255,26 @@ export async function planAddView(ctx, { id }) {
   const onPlan = new Map(plan.links.map((link) => [link.issue_id, link.kind]));
   // Withdrawn issues are gone from the phone, and the server refuses them; a duplicate lands on its issue.
   const candidates = plan.issues.filter((issue) => !issue.withdrawn);
-  const raisedOn = (inspectionId) => candidates.filter((issue) => issue.inspection_id === inspectionId);
+  // A duplicate raised on the walk goes on the plan as the issue it was merged into: count and send each once.
+  const raisedOn = (inspectionId) => [
+    ...new Set(candidates.filter((issue) => issue.inspection_id === inspectionId).map((issue) => issue.merged_into || issue.id)),
+  ];
   const walks = inspections
     .map((inspection) => ({ inspection, issues: raisedOn(inspection.id) }))
     .filter((walk) => walk.issues.length)
     .sort((a, b) => String(b.inspection.date).localeCompare(String(a.inspection.date)));
 
-  const put = async (issues, kind) => {
+  const put = async (issueIds, kind) => {
     // What the plan already says stays ("raised" is never turned into "reviewed"); nothing is sent twice.
-    const fresh = issues.filter((issue) => {
-      const already = onPlan.get(issue.merged_into || issue.id);
+    const fresh = issueIds.filter((issueId) => {
+      const already = onPlan.get(issueId);
       return !already || (kind === 'raised' && already !== 'raised');
     });
     if (!fresh.length) {
       toast(t('plans.already_on'));
       return;
     }
-    await recordChanges(fresh.map((issue) => ({ name: 'meeting.issue', args: { meeting_id: meeting.id, issue_id: issue.id, kind } })));
+    await recordChanges(fresh.map((issueId) => ({ name: 'meeting.issue', args: { meeting_id: meeting.id, issue_id: issueId, kind } })));
     toast(t('plans.added', { count: fresh.length }));
     ctx.go(`/plan/${meeting.id}`);
   };
@@ -329,8 +332,7 @@ export async function planAddView(ctx, { id }) {
             return;
           }
           form.removeAttribute('data-dirty');
-          const byId = new Map(choosable.map((issue) => [issue.id, issue]));
-          await put(chosen.map((issueId) => byId.get(issueId)), form.elements.kind.value);
+          await put(chosen, form.elements.kind.value);
         },
       },
       h('h3', { text: t('plans.choose') }),
