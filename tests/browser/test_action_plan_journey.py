@@ -25,6 +25,8 @@ WALK = str(demo_id("inspection:larkspur:last-month"))
 
 def shot(phone, name: str) -> None:
     SCREENS.mkdir(parents=True, exist_ok=True)
+    # The passing "saved" message would cover part of the picture.
+    phone.page.evaluate("document.getElementById('toast')?.classList.remove('visible')")
     phone.page.screenshot(path=str(SCREENS / name), full_page=True)
 
 

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.action_plan.conftest import Inbox
+from tests.browser.test_action_plan_journey import shot
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.browser
@@ -80,6 +81,7 @@ def test_following_unfollowing_and_the_mail_setting_decide_who_is_emailed(open_p
     page.get_by_label("No e-mail").check()
     page.locator("#mail-save").click()
     page.locator("#mail-waiting").wait_for()
+    shot(phone, "settings-phone.png")
     assert rep_api.client.get("/api/me/mail").json() == {"mode": "immediate"}
     phone.set_offline(False)
     phone.wait_synced()
