@@ -165,11 +165,14 @@ def test_the_desk_table_sorts_and_filters_the_joint_list(open_phone):
     issues = {i["id"]: i for i in desk.stored("issues")}
 
     def shown() -> list[str]:
+        # The table drawn for the filters now in the address, not the one before.
+        page.wait_for_function("() => document.querySelector('.desk')?.dataset.drawnFor === location.hash")
         return page.locator("#desk-issues tbody tr").evaluate_all("rows => rows.map((r) => r.dataset.issueId)")
 
     # Both estates' issues, each row naming its estate.
-    estates = {row.split("\t")[0] for row in page.locator("#desk-issues tbody tr").evaluate_all(
-        "rows => rows.map((r) => r.cells[0].innerText)")}
+    assert {issues[i]["estate_id"] for i in shown()} == {str(demo_id("estate:larkspur")),
+                                                          str(demo_id("estate:canal-walk"))}
+    estates = set(page.locator("#desk-issues tbody tr").evaluate_all("rows => rows.map((r) => r.cells[0].innerText)"))
     assert estates == {"Larkspur Estate", "Canal Walk Estate"}
 
     page.locator("#desk-overdue").check()

@@ -3,7 +3,7 @@
  * everything raised on a walk at once) and see how far the plan has got ("14 of 25 resolved", overdue).
  * The figures come from js/plan.js, which counts as the server's printable plan does.
  */
-import { h, field, select } from '../dom.js';
+import { h, field, select, choices } from '../dom.js';
 import { t, formatDate } from '../i18n.js';
 import { get, getAll } from '../db.js';
 import { recordChange, recordChanges } from '../outbox.js';
@@ -113,18 +113,11 @@ export async function newMeetingView(ctx, { query }) {
   });
   const date = h('input', { type: 'date', id: 'meeting-date', value: today(), required: true });
   const title = h('input', { id: 'meeting-title', value: t('plans.default_title'), required: true, maxlength: 500 });
-  const present = h(
-    'fieldset',
-    { class: 'choices' },
-    h('legend', { text: t('plans.present') }),
-    members.map((m) =>
-      h(
-        'div',
-        { class: 'check' },
-        h('input', { type: 'checkbox', name: 'present', id: `attendee-${m.id}`, value: m.name, checked: m.user_id === ctx.user.id }),
-        h('label', { for: `attendee-${m.id}`, text: `${m.name} (${t(`role.${m.role}`)})` }),
-      ),
-    ),
+  const present = choices(
+    t('plans.present'),
+    'checkbox',
+    'present',
+    members.map((m) => ({ value: m.name, id: `attendee-${m.id}`, checked: m.user_id === ctx.user.id, label: `${m.name} (${t(`role.${m.role}`)})` })),
   );
   const others = h('textarea', { id: 'meeting-others', rows: 3 });
   const notes = h('textarea', { id: 'meeting-notes', rows: 3 });
@@ -304,18 +297,11 @@ export async function planAddView(ctx, { id }) {
   const choosable = candidates
     .filter((issue) => !onPlan.has(issue.id) && !issue.merged_into)
     .sort((a, b) => Number(isOpen(b)) - Number(isOpen(a)) || String(b.updated_at || '').localeCompare(String(a.updated_at || '')));
-  const kind = h(
-    'fieldset',
-    { class: 'choices' },
-    h('legend', { text: t('plans.kind_question') }),
-    ['reviewed', 'raised'].map((value) =>
-      h(
-        'div',
-        { class: 'check' },
-        h('input', { type: 'radio', name: 'kind', id: `plan-kind-${value}`, value, checked: value === 'reviewed' }),
-        h('label', { for: `plan-kind-${value}`, text: t(`plans.kind_${value}_long`) }),
-      ),
-    ),
+  const kind = choices(
+    t('plans.kind_question'),
+    'radio',
+    'kind',
+    ['reviewed', 'raised'].map((value) => ({ value, id: `plan-kind-${value}`, checked: value === 'reviewed', label: t(`plans.kind_${value}_long`) })),
   );
   const chooser = trackDirty(
     h(
@@ -338,23 +324,19 @@ export async function planAddView(ctx, { id }) {
       h('h3', { text: t('plans.choose') }),
       kind,
       choosable.length
-        ? h(
-            'fieldset',
+        ? choices(
+            t('plans.choose_legend', { count: choosable.length }),
+            'checkbox',
+            'issue',
+            choosable.map((issue) => ({
+              value: issue.id,
+              id: `plan-issue-${issue.id}`,
+              label: [
+                issue.title,
+                h('span', { class: 'muted', text: ` · ${[statusLabel(issue.status), locationNames.get(issue.location_id)].filter(Boolean).join(' · ')}` }),
+              ],
+            })),
             { class: 'choices issue-choices' },
-            h('legend', { text: t('plans.choose_legend', { count: choosable.length }) }),
-            choosable.map((issue) =>
-              h(
-                'div',
-                { class: 'check' },
-                h('input', { type: 'checkbox', name: 'issue', id: `plan-issue-${issue.id}`, value: issue.id }),
-                h(
-                  'label',
-                  { for: `plan-issue-${issue.id}` },
-                  issue.title,
-                  h('span', { class: 'muted', text: ` · ${statusLabel(issue.status)}${issue.location_id && locationNames.get(issue.location_id) ? ` · ${locationNames.get(issue.location_id)}` : ''}` }),
-                ),
-              ),
-            ),
           )
         : h('p', { class: 'muted', text: t('plans.nothing_to_add') }),
       choosable.length ? h('button', { type: 'submit', class: 'secondary', id: 'plan-add-chosen', text: t('plans.add_chosen') }) : null,

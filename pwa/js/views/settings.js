@@ -8,7 +8,7 @@
  * it is saved on the phone at once, sent with the outbox when there is a connection, survives a restart, and
  * reaches the person's other phones (the server records it for them alone). Until it is sent the screen says so.
  */
-import { h } from '../dom.js';
+import { h, choices } from '../dom.js';
 import { t } from '../i18n.js';
 import { getAll, getMeta } from '../db.js';
 import { recordChange, pendingMutations } from '../outbox.js';
@@ -39,18 +39,17 @@ async function mailSection(ctx) {
       },
     },
     h('h3', { id: 'mail-h', text: t('settings.mail') }),
-    h(
-      'fieldset',
-      { class: 'choices' },
-      h('legend', { text: t('settings.mail_question') }),
-      RULES.mail_modes.map((value) =>
-        h(
-          'div',
-          { class: 'check' },
-          h('input', { type: 'radio', name: 'mode', id: `mail-${value}`, value, checked: value === current, 'aria-describedby': `mail-${value}-hint` }),
-          h('label', { for: `mail-${value}` }, t(`settings.mail_${value}`), h('span', { class: 'hint', id: `mail-${value}-hint`, text: t(`settings.mail_${value}_hint`) })),
-        ),
-      ),
+    choices(
+      t('settings.mail_question'),
+      'radio',
+      'mode',
+      RULES.mail_modes.map((value) => ({
+        value,
+        id: `mail-${value}`,
+        checked: value === current,
+        label: t(`settings.mail_${value}`),
+        hint: t(`settings.mail_${value}_hint`),
+      })),
     ),
     waiting.length
       ? h('p', { class: 'warning', id: 'mail-waiting', role: 'status', text: t('settings.mail_waiting', { mode: t(`settings.mail_${waiting.at(-1).args.mode}`) }) })
