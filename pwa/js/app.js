@@ -89,7 +89,7 @@ async function renderView(token, view, params, options, focusHeading, keepFocus)
   const focusKey = keepFocus ? focusKeyOf(document.activeElement) : null;
   currentRoute = { options };
   mount(main(), node);
-  updateNavigation(ctx.user);
+  updateNavigation(ctx.user, ctx.memberships);
   main().querySelector('h2')?.setAttribute('tabindex', '-1');
   const refocus = !headingFocusOwed && focusKey && document.querySelector(focusKey);
   if (refocus) {
@@ -118,25 +118,28 @@ function focusKeyOf(element) {
   return null;
 }
 
-function updateNavigation(user) {
+function updateNavigation(user, membershipList = []) {
   const nav = document.getElementById('nav');
   const { path } = parseHash();
   const items = [
     ['/issues', 'nav.issues'],
     ['/inspect', 'nav.inspect'],
-    ['/plans', 'nav.plans', { current: ['/plans', '/plan/'] }],
+    ['/plans', 'nav.plans', { current: ['/plans', '/plan/'], forPlanKeepers: true }],
     // The desk view is for office screens: the menu offers it from 1024 px wide (styles.css).
-    ['/desk', 'nav.desk', { className: 'desk-only' }],
+    ['/desk', 'nav.desk', { className: 'desk-only', forPlanKeepers: true }],
     ['/sync', 'nav.sync'],
     ['/settings', 'nav.settings'],
   ];
+  // Action plans and the desk are staff's and TRA reps' (a contractor sees their jobs instead).
+  const keepsPlans = membershipList.some((m) => m.role === 'staff' || m.role === 'tra_rep');
+  const shown = items.filter(([, , { forPlanKeepers = false } = {}]) => keepsPlans || !forPlanKeepers);
   mount(
     nav,
     user
       ? h(
           'ul',
           {},
-          items.map(([href, key, { className = null, current = [href] } = {}]) =>
+          shown.map(([href, key, { className = null, current = [href] } = {}]) =>
             h(
               'li',
               { class: className },

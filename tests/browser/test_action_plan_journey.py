@@ -194,3 +194,14 @@ def test_the_desk_table_sorts_and_filters_the_joint_list(open_phone):
     page.locator("#desk-owner").select_option(label="No owner yet")
     page.wait_for_function("() => location.hash.includes('owner=none')")
     assert all(issues[i]["owner_id"] is None for i in shown())
+
+
+def test_a_contractor_is_offered_neither_action_plans_nor_the_desk(open_phone):
+    phone = open_phone("contractor")
+    phone.page.set_viewport_size(DESK)
+    phone.sign_in("contractor@demo.test")
+    nav = phone.page.locator("#nav")
+    expect(nav.get_by_role("link", name="Issues")).to_be_visible()
+    assert nav.get_by_role("link", name="Plans").count() == 0 and nav.get_by_role("link", name="Desk").count() == 0
+    phone.open("/desk")
+    expect(phone.page.locator("main")).to_contain_text("The desk view is for staff and TRA reps.")
