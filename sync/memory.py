@@ -37,6 +37,7 @@ class MemoryStore:
         self.meetings: dict[UUID, Meeting] = {}
         self.meeting_issues: dict[tuple[UUID, UUID], MeetingIssue] = {}
         self.followers: set[tuple[UUID, UUID]] = set()
+        self.mail_preferences: dict[UUID, tuple[str, str | None]] = {}
 
     # Copies in and out, as a database would: the engine must save what it changes.
     async def client_state(self, client_id: UUID) -> ClientState | None:
@@ -124,7 +125,13 @@ class MemoryStore:
     async def save_meeting_issue(self, link: MeetingIssue) -> None:
         self.meeting_issues[(link.meeting_id, link.issue_id)] = copy.deepcopy(link)
 
-    async def set_following(self, issue_id: UUID, user_id: UUID, follow: bool) -> None:
+    async def mail_preference(self, user_id: UUID) -> tuple[str, str | None] | None:
+        return self.mail_preferences.get(user_id)
+
+    async def save_mail_preference(self, user_id: UUID, mode: str, at: str) -> None:
+        self.mail_preferences[user_id] = (mode, at)
+
+    async def set_following(self, issue_id: UUID, user_id: UUID, follow: bool, *, estate_id: UUID) -> None:
         if follow:
             self.followers.add((issue_id, user_id))
         else:

@@ -164,6 +164,11 @@ class MeetingIssueArgs(Args):
     kind: ShortText = "reviewed"
 
 
+class MailPreferenceArgs(Args):
+    mode: ShortText
+    """``immediate`` (an e-mail per change), ``daily`` (one digest a day) or ``none``."""
+
+
 class Mutation(Struct, forbid_unknown_fields=True, frozen=True, tag_field="name"):
     id: MutationNumber
     at: StampText
@@ -233,6 +238,10 @@ class MeetingIssue(Mutation, tag="meeting.issue"):
     args: MeetingIssueArgs
 
 
+class MailPreference(Mutation, tag="mail.preference"):
+    args: MailPreferenceArgs
+
+
 AnyMutation = Union[
     IssueCreate,
     IssueUpdate,
@@ -249,6 +258,7 @@ AnyMutation = Union[
     EstateGradingScheme,
     MeetingCreate,
     MeetingIssue,
+    MailPreference,
 ]
 
 MUTATION_NAMES = tuple(m.__struct_config__.tag for m in AnyMutation.__args__)  # type: ignore[attr-defined]

@@ -16,6 +16,10 @@ ROLES: tuple[Role, ...] = ("staff", "tra_rep", "contractor")
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 
+#: How a person hears about the issues they follow: an e-mail per change (the default), a daily digest, or none.
+MailMode = Literal["immediate", "daily", "none"]
+MAIL_MODES: tuple[MailMode, ...] = ("immediate", "daily", "none")
+
 #: The default categories (editable per landlord later); from the estate-standard practice in the domain notes.
 CATEGORIES = (
     "internal_cleaning",

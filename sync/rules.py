@@ -19,6 +19,7 @@ from sync.permissions import PERMISSIONS, fields_role_may_not_set, may
 from sync.records import (
     CATEGORIES,
     ISSUE_FIELDS,
+    MAIL_MODES,
     INSPECTION_FIELDS,
     PRIORITIES,
     Actor,
@@ -216,7 +217,7 @@ async def create_issue(ctx: Context, args: m.IssueCreateArgs) -> UUID:
     await ctx.store.save_issue(issue, new=True)
     await ctx.store.add_event(ctx.event(issue, "created", {"title": issue.title}))
     # Whoever raised an issue hears what becomes of it, without asking to.
-    await ctx.store.set_following(issue.id, ctx.actor.user_id, True)
+    await ctx.store.set_following(issue.id, ctx.actor.user_id, True, estate_id=issue.estate_id)
     return issue.estate_id
 
 
@@ -450,7 +451,7 @@ async def merge_issue(ctx: Context, args: m.IssueMergeArgs) -> UUID:
     await ctx.store.add_event(ctx.event(target, "merged", {
         "from": str(issue.id), "title": issue.title, "note": args.note}))
     # The resident who raised the duplicate still hears when the real one is fixed.
-    await ctx.store.set_following(target.id, issue.raised_by, True)
+    await ctx.store.set_following(target.id, issue.raised_by, True, estate_id=target.estate_id)
     return issue.estate_id
 
 
@@ -458,7 +459,7 @@ async def merge_issue(ctx: Context, args: m.IssueMergeArgs) -> UUID:
 async def follow_issue(ctx: Context, args: m.IssueFollowArgs) -> UUID:
     issue = await _issue_to_add_to(ctx, args.id)
     _require(ctx, "issue.follow", issue.estate_id, issue=issue)
-    await ctx.store.set_following(issue.id, ctx.actor.user_id, args.follow)
+    await ctx.store.set_following(issue.id, ctx.actor.user_id, args.follow, estate_id=issue.estate_id)
     return issue.estate_id
 
 
@@ -583,3 +584,20 @@ async def put_issue_on_action_plan(ctx: Context, args: m.MeetingIssueArgs) -> UU
         meeting_id=meeting.id, issue_id=issue.id, estate_id=meeting.estate_id, kind=args.kind,
         added_by=ctx.actor.user_id))
     return meeting.estate_id
+
+
+# --- how a person hears about what they follow -------------------------------------------------------------
+
+
+@rule(m.MailPreference)
+async def choose_mail_preference(ctx: Context, args: m.MailPreferenceArgs) -> None:
+    """Anyone signed in chooses for themselves. A mutation rather than only an HTTP call, so the choice is made
+    offline like everything else; from two phones, the later choice (by stamp) stands."""
+    if args.mode not in MAIL_MODES:
+        raise Rejected(f"'{args.mode}' is not a way to hear about issues (use {', '.join(MAIL_MODES)})")
+    current = await ctx.store.mail_preference(ctx.actor.user_id)
+    if current is not None and current[1] is not None and current[1] > ctx.at:
+        # An earlier choice arriving late loses; it stays in the mutation history.
+        return None
+    await ctx.store.save_mail_preference(ctx.actor.user_id, args.mode, ctx.at)
+    return None

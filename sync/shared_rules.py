@@ -16,7 +16,7 @@ from typing import Any
 from sync import mutations
 from sync.grading import DEFAULT_SCHEME, ELEMENTS, RECHECK_OUTCOMES, SCHEMES
 from sync.permissions import PERMISSIONS, STAFF_ONLY_FIELDS
-from sync.records import CATEGORIES, PRIORITIES, ROLES
+from sync.records import CATEGORIES, MAIL_MODES, PRIORITIES, ROLES
 from sync.walks import CHECK_WEIGHTS, CODE_ALPHABET, CODE_LENGTH, WALK_NAME_FORMAT, WALK_NAMESPACE
 from sync.workflow import OPEN_STATUSES, RESOLVED_STATUSES, STATUSES, TRANSITIONS
 
@@ -54,6 +54,7 @@ def shared_rules() -> dict[str, Any]:
         "staff_only_fields": sorted(STAFF_ONLY_FIELDS),
         "categories": list(CATEGORIES),
         "priorities": list(PRIORITIES),
+        "mail_modes": list(MAIL_MODES),
         "grading": {
             "default_scheme": DEFAULT_SCHEME,
             "schemes": {

@@ -16,6 +16,9 @@ import { inspectionsView, inspectionView, inspectionLocationView } from './views
 import { gradeView } from './views/grade.js';
 import { walkSummaryView } from './views/walk-summary.js';
 import { syncView } from './views/sync-panel.js';
+import { plansView, newMeetingView, planView, planAddView } from './views/plans.js';
+import { deskView } from './views/desk.js';
+import { settingsView } from './views/settings.js';
 import { watchForUpdates } from './update.js';
 
 const ROUTES = [
@@ -30,6 +33,12 @@ const ROUTES = [
   [/^\/inspect\/([\w-]+)\/summary$/, walkSummaryView, { live: true, keys: ['id'] }],
   [/^\/sync$/, syncView, { live: true }],
   [/^\/jobs$/, jobsView, { live: true }],
+  [/^\/plans$/, plansView, { live: true }],
+  [/^\/plans\/new$/, newMeetingView, {}],
+  [/^\/plan\/([\w-]+)$/, planView, { live: true, keys: ['id'] }],
+  [/^\/plan\/([\w-]+)\/add$/, planAddView, { live: true, keys: ['id'] }],
+  [/^\/desk$/, deskView, { live: true }],
+  [/^\/settings$/, settingsView, { live: true }],
 ];
 
 const main = () => document.getElementById('main');
@@ -135,19 +144,26 @@ function updateNavigation(user, membershipList = []) {
     // Contractors work on jobs assigned to them; they do not walk estates.
     roles.has('contractor') ? ['/jobs', 'nav.jobs'] : null,
     roles.size === 1 && roles.has('contractor') ? null : ['/inspect', 'nav.inspect'],
+    ['/plans', 'nav.plans', { current: ['/plans', '/plan/'], forPlanKeepers: true }],
+    // The desk view is for office screens: the menu offers it from 1024 px wide (styles.css).
+    ['/desk', 'nav.desk', { className: 'desk-only', forPlanKeepers: true }],
     ['/sync', 'nav.sync'],
+    ['/settings', 'nav.settings'],
   ].filter(Boolean);
+  // Action plans and the desk are staff's and TRA reps' (a contractor sees their jobs instead).
+  const keepsPlans = membershipList.some((m) => m.role === 'staff' || m.role === 'tra_rep');
+  const shown = items.filter(([, , { forPlanKeepers = false } = {}]) => keepsPlans || !forPlanKeepers);
   mount(
     nav,
     user
       ? h(
           'ul',
           {},
-          items.map(([href, key]) =>
+          shown.map(([href, key, { className = null, current = [href] } = {}]) =>
             h(
               'li',
-              {},
-              h('a', { href: `#${href}`, 'aria-current': path.startsWith(href) ? 'page' : null, text: t(key) }),
+              { class: className },
+              h('a', { href: `#${href}`, 'aria-current': current.some((p) => path.startsWith(p)) ? 'page' : null, text: t(key) }),
             ),
           ),
         )

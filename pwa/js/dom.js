@@ -65,3 +65,23 @@ export function select(options, selected, attrs = {}) {
     options.map(([value, label]) => h('option', { value, selected: value === selected, text: label })),
   );
 }
+
+/**
+ * A fieldset of checkboxes or radio buttons, each with its visible label (and an optional hint read with it).
+ * `options` are `{ value, label, id, checked, hint }`; a label may be text or nodes.
+ */
+export function choices(legend, type, name, options, attrs = {}) {
+  return h(
+    'fieldset',
+    { class: 'choices', ...attrs },
+    h('legend', { text: legend }),
+    options.map(({ value, label, id, checked = false, hint = null }) =>
+      h(
+        'div',
+        { class: 'check' },
+        h('input', { type, name, id, value, checked, 'aria-describedby': hint ? `${id}-hint` : null }),
+        h('label', { for: id }, label, hint ? h('span', { class: 'hint', id: `${id}-hint`, text: hint }) : null),
+      ),
+    ),
+  );
+}

@@ -3,11 +3,15 @@
  * The server stays authoritative: after each pull the copy is replaced by the server's state and the
  * still-unsent mutations are applied again on top (a rebase).
  */
-import { req } from './db.js';
+import { putMetaIn, req } from './db.js';
 
 /** The stores a mutation's local effect touches, for opening the transaction. */
 export function storesFor(name) {
+  if (name === 'issue.follow' || name === 'issue.create') return ['issues', 'follows'];
   if (name.startsWith('issue.')) return ['issues'];
+  if (name === 'meeting.create') return ['meetings'];
+  if (name === 'meeting.issue') return ['meetings', 'meeting_issues', 'issues'];
+  if (name === 'mail.preference') return ['meta'];
   if (name === 'photo.attach') return ['photos'];
   if (name === 'inspection.grade') return ['grades'];
   if (name === 'inspection.recheck') return ['rechecks'];
@@ -39,6 +43,9 @@ export async function applyLocally(tx, mutation, userId) {
           pending: true,
         }),
       );
+      // Whoever raises an issue follows it (sync/rules.py): the phone knows before the server says so.
+      const follows = tx.objectStore('follows');
+      if (!(await req(follows.get(args.id)))) await req(follows.put({ id: args.id, issue_id: args.id, pending: true }));
       return;
     }
     case 'issue.update': {
@@ -114,8 +121,51 @@ export async function applyLocally(tx, mutation, userId) {
       if (inspection) await req(store.put({ ...inspection, ...args.fields, pending_edit: true }));
       return;
     }
+    case 'issue.follow': {
+      // Following a merged duplicate follows the issue that goes on, as on the server.
+      const target = await issueToAddTo(tx, args.id);
+      const store = tx.objectStore('follows');
+      if (args.follow === false) await req(store.delete(target));
+      else if (!(await req(store.get(target)))) await req(store.put({ id: target, issue_id: target, pending: true }));
+      return;
+    }
+    case 'meeting.create': {
+      const store = tx.objectStore('meetings');
+      if (!(await req(store.get(args.id)))) {
+        await req(store.put({ title: 'TRA meeting', attendees: [], notes: '', ...args, created_by: userId, pending: true }));
+      }
+      return;
+    }
+    case 'meeting.issue': {
+      const meeting = await req(tx.objectStore('meetings').get(args.meeting_id));
+      if (!meeting) return;
+      const issueId = await issueToAddTo(tx, args.issue_id);
+      const store = tx.objectStore('meeting_issues');
+      const id = `${args.meeting_id}:${issueId}`;
+      const existing = await req(store.get(id));
+      const kind = args.kind || 'reviewed';
+      // "Raised here" says more than "reviewed here": never downgraded (sync/rules.py).
+      if (existing && (existing.kind === 'raised' || existing.kind === kind)) return;
+      await req(store.put({ id, meeting_id: args.meeting_id, issue_id: issueId, estate_id: meeting.estate_id, kind, added_by: userId, pending: true }));
+      return;
+    }
+    case 'mail.preference':
+      await putMetaIn(tx, 'mail_mode', args.mode);
+      return;
     default:
       // issue.comment has no local record of its own: the timeline shows unsent comments from the outbox.
       return;
   }
+}
+
+/** Additions to a merged duplicate land on the issue it was merged into (sync/rules.py `_issue_to_add_to`). */
+async function issueToAddTo(tx, issueId) {
+  const store = tx.objectStore('issues');
+  let id = issueId;
+  for (let hops = 0; hops < 20; hops += 1) {
+    const issue = await req(store.get(id));
+    if (!issue?.merged_into) return id;
+    id = issue.merged_into;
+  }
+  return id;
 }

@@ -246,6 +246,11 @@ export const RULES = Object.freeze({
     "high",
     "urgent"
   ],
+  "mail_modes": [
+    "immediate",
+    "daily",
+    "none"
+  ],
   "grading": {
     "default_scheme": "a_to_d",
     "schemes": {

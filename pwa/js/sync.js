@@ -203,6 +203,11 @@ async function applyPulled(response) {
     let last = await metaIn(tx, 'hlc');
     const user = await metaIn(tx, 'user');
     for (const change of response.changes || []) {
+      if (change.entity === 'mail_preference') {
+        // The person's own setting (one row, pulled by their phones alone): kept beside the profile.
+        await putMetaIn(tx, 'mail_mode', change.deleted ? null : change.data?.mode ?? null);
+        continue;
+      }
       const storeName = ENTITY_STORES[change.entity];
       if (!storeName) continue;
       const store = tx.objectStore(storeName);

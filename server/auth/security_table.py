@@ -182,6 +182,13 @@ def render() -> str:
         "them). When an issue is taken from a contractor their phone is told to delete it and everything pulled",
         "about it; when one is handed to them they receive its whole history (`server/auth/scoping.py`).",
         "",
+        "## What is one person's alone",
+        "",
+        "Who follows an issue (`follow` rows) and how a person wants to hear about it (`mail_preference`, set",
+        "with the `mail.preference` mutation, which anyone signed in sends for themselves only) are pulled by that",
+        "person's phones alone, and only for estates they still belong to. E-mail about an issue goes only to",
+        "followers who may still see it (members of its estate; a contractor only while it is assigned to them).",
+        "",
     ]
     return "\n".join(lines)
 

@@ -343,6 +343,8 @@ class MailPreference(Table, tablename="mail_preference"):
     user_id = UUID(primary_key=True)
     mode = Varchar(length=20)
     changed_at = Timestamptz()
+    #: The clock stamp of the choice: from two phones, the later choice stands whatever order they sync in.
+    at = Varchar(length=100, null=True, default=None)
 
 
 class MailDigestItem(Table, tablename="mail_digest_item"):

@@ -16,7 +16,6 @@ from server.db import tables as t
 from server.notify.wording import FOOTER, describe_event, status_label
 from sync.records import IssueEvent
 
-MAIL_MODES = ("immediate", "daily", "none")
 _DIGEST_NAMESPACE = uuid.UUID("a3c1f1a4-2b3e-4f0e-8a8c-7c1e0f6d5b21")
 
 
@@ -59,8 +58,15 @@ class MailOutbox:
         line = describe_event(event.kind, event.data, actor)
         if line is None:
             return
-        issue = await t.Issue.select(t.Issue.title, t.Issue.status, t.Issue.estate_id).where(
+        issue = await t.Issue.select(t.Issue.title, t.Issue.status, t.Issue.estate_id, t.Issue.assignee_id).where(
             t.Issue.id == event.issue_id).first()
+        # A follower who can no longer see the issue (left the estate, a contractor it was taken from) hears
+        # nothing more about it: an e-mail must not tell what the app would not show.
+        roles = {row["user_id"]: row["role"] for row in await t.Membership.select(
+            t.Membership.user_id, t.Membership.role).where(
+            (t.Membership.estate_id == event.estate_id) & t.Membership.user_id.is_in(recipients))}
+        recipients = [user_id for user_id in recipients if user_id in roles and (
+            roles[user_id] != "contractor" or (issue is not None and issue["assignee_id"] == user_id))]
         estate = await t.Estate.select(t.Estate.name).where(t.Estate.id == event.estate_id).first()
         title = issue["title"] if issue else "an issue"
         estate_name = estate["name"] if estate else ""

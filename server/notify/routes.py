@@ -1,8 +1,10 @@
-"""``/api/me/mail``: how a person wants to hear about the issues they follow."""
+"""``/api/me/mail``: how a person wants to hear about the issues they follow.
+
+The app sends the ``mail.preference`` mutation instead (it works offline and syncs); this route is for other
+clients and records the same change, so the person's phones learn of a choice made here.
+"""
 
 from __future__ import annotations
-
-from typing import Literal
 
 from litestar import get, put
 from litestar.di import NamedDependency
@@ -11,15 +13,18 @@ from msgspec import Struct
 
 from server.auth.dependencies import SIGNED_IN
 from server.auth.sessions import Viewer
-from server.clock import utcnow
-from server.db import tables as t
+from server.clock import unix_millis
 from server.db.engine import current_engine, write_transaction
 from server.notify.outbox import mail_mode
 from server.problems import problem_responses
+from server.sync_api.changes import ChangeRecorder
+from server.sync_api.store import DatabaseStore
+from sync.hlc import format_stamp
+from sync.records import MailMode
 
 
 class MailPreferenceBody(Struct, forbid_unknown_fields=True):
-    mode: Literal["immediate", "daily", "none"]
+    mode: MailMode
     """``immediate``: an e-mail per change; ``daily``: one digest a day; ``none``: no e-mail."""
 
 
@@ -32,8 +37,11 @@ async def my_mail_preference(viewer: NamedDependency[Viewer]) -> MailPreferenceB
 async def set_my_mail_preference(data: JSONBody[MailPreferenceBody],
                                  viewer: NamedDependency[Viewer]) -> MailPreferenceBody:
     async with write_transaction(current_engine()):
-        await t.MailPreference.delete().where(t.MailPreference.user_id == viewer.user_id)
-        await t.MailPreference.insert(t.MailPreference(user_id=viewer.user_id, mode=data.mode, changed_at=utcnow()))
+        changes = ChangeRecorder()
+        # Stamped with the server's clock, like a phone's choice made at this moment.
+        await DatabaseStore(changes).save_mail_preference(viewer.user_id, data.mode,
+                                                          format_stamp(unix_millis(), 0, "web"))
+        await changes.flush()
     return data
 
 

@@ -36,6 +36,12 @@ def _counts(counts: Counts) -> str:
             f' · <span class="overdue-count">{counts.overdue} overdue</span></p>')
 
 
+def _cell(label: str, content: str, css: str = "") -> str:
+    """A table cell that names its column: on a narrow screen each row is shown as a card of labelled lines."""
+    css_attribute = f' class="{css}"' if css else ""
+    return f'<td data-label="{escape(label)}"{css_attribute}>{content}</td>'
+
+
 def _issue_cells(row: IssueRow) -> str:
     status = escape(row.status_label)
     if row.overdue:
@@ -44,9 +50,11 @@ def _issue_cells(row: IssueRow) -> str:
     if row.last_update:
         last = f'{escape(row.last_update.text)} <span class="when">({_date(row.last_update.at)})</span>'
     merged = ' <span class="note">(duplicate, merged)</span>' if row.merged_into else ""
-    return (f'<td>{escape(row.title)}{merged}<div class="where">{escape(row.location)}</div></td>'
-            f'<td class="status status-{escape(row.status)}">{status}</td>'
-            f'<td>{escape(row.owner) or "—"}</td><td>{_date(row.due_date) or "—"}</td><td>{last}</td>')
+    return (_cell("Issue", f'<span class="title">{escape(row.title)}</span>{merged}'
+                           f'<div class="where">{escape(row.location)}</div>')
+            + _cell("Status", status, f"status status-{escape(row.status)}")
+            + _cell("Owner", escape(row.owner) or "—") + _cell("Due", _date(row.due_date) or "—")
+            + _cell("Last update", last))
 
 
 _ISSUE_HEAD = "<th>Issue</th><th>Status</th><th>Owner</th><th>Due</th><th>Last update</th>"
@@ -54,14 +62,14 @@ _ISSUE_HEAD = "<th>Issue</th><th>Status</th><th>Owner</th><th>Due</th><th>Last u
 
 def action_plan_page(plan: ActionPlan) -> str:
     rows = "".join(
-        f'<tr class="{"overdue" if item.issue.overdue else ""}"><td>{i}</td>'
-        f'<td>{"Raised" if item.kind == "raised" else "Reviewed"}</td>{_issue_cells(item.issue)}</tr>'
+        f'<tr class="{"overdue" if item.issue.overdue else ""}">{_cell("#", str(i), "number")}'
+        f'{_cell("At meeting", "Raised" if item.kind == "raised" else "Reviewed")}{_issue_cells(item.issue)}</tr>'
         for i, item in enumerate(plan.issues, start=1))
     body = (f'<header><p class="estate">{escape(plan.estate)}</p>'
             f'<h1>Action plan: {escape(plan.title)}, {_date(plan.date)}</h1>'
             f'{_counts(plan.counts)}'
             f'<p class="attendees">Attendees: {escape(", ".join(plan.attendees)) or "—"}</p></header>'
-            f'<table><thead><tr><th>#</th><th>At meeting</th>{_ISSUE_HEAD}</tr></thead>'
+            f'<table class="plan"><thead><tr><th>#</th><th>At meeting</th>{_ISSUE_HEAD}</tr></thead>'
             f'<tbody>{rows or "<tr><td colspan=7>No issues on this plan yet.</td></tr>"}</tbody></table>'
             f'<footer>Resolved means fixed, confirmed by residents, or won\'t fix (with the reason in the '
             f'timeline). Printed {_date(plan.generated_at)} from Estatewalk; counts are worked out from the '
@@ -83,14 +91,14 @@ def _grade_photo(grade: GradeRow) -> str:
 
 def inspection_summary_page(summary: InspectionSummary) -> str:
     grades = "".join(
-        f'<tr><td>{escape(g.location)}</td><td>{escape(g.element.replace("_", " "))}</td>'
-        f'<td class="grade grade-{escape(g.grade)}">{escape(g.grade_label)}</td>'
-        f'<td>{escape(", ".join(g.agreed_by))}</td><td>{escape(g.note)}</td>'
-        f'<td>{_grade_photo(g)}</td></tr>'
+        f'<tr>{_cell("Location", escape(g.location))}{_cell("Element", escape(g.element.replace("_", " ")))}'
+        f'{_cell("Grade", escape(g.grade_label), f"grade grade-{escape(g.grade)}")}'
+        f'{_cell("Agreed by", escape(", ".join(g.agreed_by)))}{_cell("Note", escape(g.note))}'
+        f'{_cell("Photo", _grade_photo(g))}</tr>'
         for g in summary.grades)
     raised = "".join(f"<tr>{_issue_cells(row)}</tr>" for row in summary.raised)
     checked = "".join(
-        f'<tr><td>{escape(_OUTCOMES.get(c.outcome, c.outcome))}</td>{_issue_cells(c.issue)}</tr>'
+        f'<tr>{_cell("Found", escape(_OUTCOMES.get(c.outcome, c.outcome)))}{_issue_cells(c.issue)}</tr>'
         for c in summary.rechecked)
     body = (f'<header><p class="estate">{escape(summary.estate)}</p>'
             f'<h1>Inspection summary, {_date(summary.date)}</h1>'
@@ -107,20 +115,26 @@ def inspection_summary_page(summary: InspectionSummary) -> str:
     return _page(f"Inspection summary – {summary.estate} – {_date(summary.date)}", body)
 
 
+def status_figures(counts: Counts) -> list[tuple[str, int]]:
+    """The dashboard's figures about issues now. The cards and the chart both draw exactly these: the chart once
+    drew its own breakdown ("open" meaning open and not overdue) under the cards' words, and the two disagreed."""
+    return [("Open", counts.open), ("Overdue", counts.overdue), ("Resolved", counts.resolved),
+            ("Confirmed by residents", counts.confirmed)]
+
+
 def dashboard_page(board: Dashboard) -> str:
     c = board.counts
+    figures = status_figures(c)
     median = f"{board.median_days_to_fix:g} days" if board.median_days_to_fix is not None else "no fixes yet"
     grades = line_chart([(p.date.isoformat(), p.score) for p in board.grades_over_time],
                         title="Mean grade per inspection (top = best)")
     fixed = bar_chart(list(board.fixed_per_month.items()), title="Issues fixed per month")
-    status = bar_chart([("open", c.open - c.overdue), ("overdue", c.overdue),
-                        ("resolved", c.resolved - c.confirmed), ("confirmed", c.confirmed)],
-                       title="Issues now")
+    status = bar_chart(figures, title=f"Issues now (of {c.total})")
+    cards = "".join(
+        f'<div><dt>{escape(label)}</dt><dd>{value}{f" of {c.total}" if label == "Resolved" else ""}</dd></div>'
+        for label, value in figures)
     body = (f'<header><p class="estate">{escape(board.estate)}</p><h1>Estate dashboard</h1></header>'
-            f'<dl class="figures"><div><dt>Open</dt><dd>{c.open}</dd></div>'
-            f'<div><dt>Overdue</dt><dd>{c.overdue}</dd></div>'
-            f'<div><dt>Resolved</dt><dd>{c.resolved} of {c.total}</dd></div>'
-            f'<div><dt>Confirmed by residents</dt><dd>{c.confirmed}</dd></div>'
+            f'<dl class="figures">{cards}'
             f'<div><dt>Median time to fix</dt><dd>{median}</dd></div></dl>'
             f'<section class="charts">{status}{fixed}{grades}</section>')
     return _page(f"Dashboard – {board.estate}", body)

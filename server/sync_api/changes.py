@@ -26,16 +26,21 @@ _encoder = msgspec.json.Encoder()
 #: Entities that are always about one issue (others, newer ones included, say so by naming an ``issue_id``).
 ISSUE_ENTITIES = ("issue", "issue_event", "photo")
 
+#: Entities recorded for one person alone (``user_id``), pulled by all their phones wherever they are a member:
+#: the issues they follow (id = the issue's id) and how they want to hear about them (id = their own id).
+PERSONAL_ENTITIES = ("follow", "mail_preference")
+
 
 class ChangeRecorder:
     """Collects the changes of one transaction and numbers them just before it commits."""
 
     def __init__(self) -> None:
-        self.pending: list[tuple[UUID | None, UUID | None, str, str, bool, Any]] = []
+        self.pending: list[tuple[UUID | None, UUID | None, str, str, bool, Any, UUID | None]] = []
 
     def record(self, entity: str, entity_id: object, data: Any, *, estate_id: UUID | None,
-               client_id: UUID | None = None, deleted: bool = False) -> None:
-        self.pending.append((estate_id, client_id, entity, str(entity_id), deleted, data))
+               client_id: UUID | None = None, deleted: bool = False, user_id: UUID | None = None) -> None:
+        """Record a change; ``user_id`` makes it one person's alone (an entity of ``PERSONAL_ENTITIES``)."""
+        self.pending.append((estate_id, client_id, entity, str(entity_id), deleted, data, user_id))
 
     async def flush(self) -> int:
         """Number and write the pending changes. Call last in the transaction: it holds the counter's lock.
@@ -48,9 +53,12 @@ class ChangeRecorder:
             return 0
         rows: list[tuple[UUID | None, UUID | None, str, str, bool, Any, UUID | None, UUID | None, UUID | None]] = []
         assignees: dict[UUID, UUID | None] = {}
-        for estate_id, client_id, entity, entity_id, deleted, data in self.pending:
+        for estate_id, client_id, entity, entity_id, deleted, data, user_id in self.pending:
             issue_id = _issue_of(entity, entity_id, data)
             assignee_id = None
+            if user_id is not None:
+                rows.append((estate_id, client_id, entity, entity_id, deleted, data, issue_id, None, user_id))
+                continue
             if issue_id is not None:
                 assignee_id = await _current_assignee(issue_id)
                 if entity == "issue" and client_id is None:
@@ -135,6 +143,14 @@ async def read_changes(after: int, up_to: int, estate_ids: list[UUID], client_id
         # there: as staff they see the whole estate and must not drop an issue.
         visible = visible | ((ChangeLog.user_id == user_id) & ChangeLog.client_id.is_null()
                              & ChangeLog.estate_id.is_in(scoped))
+    if user_id is not None:
+        # What this person follows and how they hear about it: theirs alone, on every estate they belong to.
+        # A row about an estate they have left stays hidden.
+        where = ChangeLog.estate_id.is_null()
+        if roles:
+            where = where | ChangeLog.estate_id.is_in(list(roles))
+        visible = visible | ((ChangeLog.user_id == user_id) & ChangeLog.client_id.is_null()
+                             & ChangeLog.entity.is_in(list(PERSONAL_ENTITIES)) & where)
     rows = await (
         ChangeLog.select(ChangeLog.version, ChangeLog.entity, ChangeLog.entity_id, ChangeLog.deleted,
                          ChangeLog.data)

@@ -247,10 +247,28 @@ class DatabaseStore:
         await t.MeetingIssue.insert(t.MeetingIssue(key=key, **msgspec.structs.asdict(link), added_at=now()))
         self.changes.record("meeting_issue", key, link, estate_id=link.estate_id)
 
-    async def set_following(self, issue_id: UUID, user_id: UUID, follow: bool) -> None:
+    async def set_following(self, issue_id: UUID, user_id: UUID, follow: bool, *, estate_id: UUID) -> None:
         key = f"{issue_id}:{user_id}"
         following = await t.IssueFollower.exists().where(t.IssueFollower.key == key)
         if follow and not following:
-            await t.IssueFollower.insert(t.IssueFollower(key=key, issue_id=issue_id, user_id=user_id, since=now()))
+            since = now()
+            await t.IssueFollower.insert(t.IssueFollower(key=key, issue_id=issue_id, user_id=user_id, since=since))
+            # Only this person's phones pull it: who follows what is nobody else's business.
+            self.changes.record("follow", issue_id, {"id": str(issue_id), "issue_id": str(issue_id),
+                                                     "estate_id": str(estate_id), "since": since},
+                                estate_id=estate_id, user_id=user_id)
         elif not follow and following:
             await t.IssueFollower.delete().where(t.IssueFollower.key == key)
+            self.changes.record("follow", issue_id, None, estate_id=estate_id, user_id=user_id, deleted=True)
+
+    async def mail_preference(self, user_id: UUID) -> tuple[str, str | None] | None:
+        row = await t.MailPreference.select(t.MailPreference.mode, t.MailPreference.at).where(
+            t.MailPreference.user_id == user_id).first()
+        return (row["mode"], row["at"]) if row else None
+
+    async def save_mail_preference(self, user_id: UUID, mode: str, at: str) -> None:
+        await t.MailPreference.delete().where(t.MailPreference.user_id == user_id)
+        await t.MailPreference.insert(t.MailPreference(user_id=user_id, mode=mode, at=at, changed_at=now()))
+        # Every phone of this person learns the choice, whichever of them (or the web) made it.
+        self.changes.record("mail_preference", user_id, {"id": str(user_id), "mode": mode, "at": at},
+                            estate_id=None, user_id=user_id)

@@ -59,3 +59,34 @@ def test_the_printable_action_plan_renders_in_chromium(live_server, tmp_path):
     # Text and table rules: a real page has thousands of dark pixels; a blank or failed render has none.
     assert dark > 5_000, f"only {dark} dark pixels in {shot}"
     assert histogram[255] > image.width * image.height * 0.3  # and mostly paper
+
+
+@pytest.mark.browser
+def test_the_printable_action_plan_fits_a_phone_as_cards_and_is_a_table_on_a_desk(live_server):
+    login = httpx.post(f"{live_server.url}/api/auth/login", json={"email": "rep@demo.test", "password": "demo"})
+    headers = {"Authorization": f"Bearer {login.json()['token']}"}
+    url = f"{live_server.url}/api/meetings/{demo_id('meeting:larkspur:tra')}/action-plan.html"
+    screens = Path(__file__).resolve().parents[2] / "docs" / "screens"
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        try:
+            phone = browser.new_context(extra_http_headers=headers, viewport={"width": 360, "height": 780}).new_page()
+            phone.goto(url)
+            # Nothing wider than the phone (it was 581 px); each issue is a card of labelled lines.
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+            assert phone.evaluate("getComputedStyle(document.querySelector('tbody tr')).display") == "block"
+            first = phone.locator("tbody tr").first
+            assert first.locator("td[data-label='Status']").evaluate(
+                "td => getComputedStyle(td, '::before').content") == '"Status"'
+            screens.mkdir(exist_ok=True)
+            phone.screenshot(path=str(screens / "printable-plan-phone.png"), full_page=True)
+            # Printed from the phone, it is still the table.
+            phone.emulate_media(media="print")
+            assert phone.evaluate("getComputedStyle(document.querySelector('tbody tr')).display") == "table-row"
+
+            desk = browser.new_context(extra_http_headers=headers, viewport={"width": 1280, "height": 800}).new_page()
+            desk.goto(url)
+            assert desk.evaluate("getComputedStyle(document.querySelector('tbody tr')).display") == "table-row"
+            assert desk.evaluate("document.documentElement.scrollWidth") <= 1280
+        finally:
+            browser.close()

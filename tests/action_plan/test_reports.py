@@ -109,3 +109,29 @@ async def test_the_inspection_summary_pdf_lists_grades_and_issues(as_rep):
     assert f"{len(summary['raised'])} issues raised" in text and "C – poor or average" in text
     for row in summary["raised"]:
         assert row["title"][:20] in text
+
+
+def _dashboard_cards(page: str) -> dict[str, int]:
+    return {label: int(value) for label, value in re.findall(r"<dt>([^<]+)</dt><dd>(\d+)(?: of \d+)?</dd>", page)}
+
+
+def _chart_bars(page: str, title: str) -> dict[str, int]:
+    chart = page[page.index(f"<figcaption>{title}"):]
+    chart = chart[:chart.index("</figure>")]
+    return {label: int(value) for label, value in re.findall(r"<title>([^<:]+): (\d+)</title>", chart)}
+
+
+async def test_the_dashboards_cards_and_chart_show_the_same_counts(as_staff, as_rep):
+    # Overdue and confirmed issues among the open and resolved ones: the figures a breakdown could split.
+    await issues_at(as_staff, as_rep, ["acknowledged", "in_progress"], assignee=None, due=dt.date(2020, 1, 1))
+    await issues_at(as_staff, as_rep, ["confirmed", "fixed", "wont_fix", "reported"], assignee=None)
+    board = await get_json(as_rep, f"/api/estates/{FIRST_ESTATE}/dashboard")
+    counts = board["counts"]
+    assert counts["overdue"] >= 2 and counts["confirmed"] >= 1 and counts["open"] > counts["overdue"]
+    page = (await as_rep.http.get(f"/api/estates/{FIRST_ESTATE}/dashboard.html", headers=as_rep.headers)).text
+    cards = _dashboard_cards(page)
+    bars = {label.lower(): value for label, value in _chart_bars(page, "Issues now").items()}
+    assert cards == {"Open": counts["open"], "Overdue": counts["overdue"], "Resolved": counts["resolved"],
+                     "Confirmed by residents": counts["confirmed"]}
+    # Every figure on a card is drawn by the chart with the same number, under the same word.
+    assert {label.lower(): value for label, value in cards.items()} == bars

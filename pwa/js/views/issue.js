@@ -16,6 +16,7 @@ import { statusCard } from './issue-status.js';
 import { planCard } from './issue-plan.js';
 import { tidyCard } from './issue-tidy.js';
 import { issueNotices } from './issue-notices.js';
+import { followControl } from './follow.js';
 import {
   CATEGORIES, PRIORITIES, categoryLabel, statusLabel, estatesFor, locationsFor, quickActions, isOpen, trackDirty,
 } from './common.js';
@@ -215,6 +216,7 @@ export async function issueView(ctx, { id }) {
   const status = statusCard(ctx, issue, { role, members, say });
   const plan = planCard(ctx, issue, { role, members, say });
   const tidy = await tidyCard(ctx, issue, { role, locationLabels });
+  const follow = await followControl(ctx, issue, say);
   const editable = open && (role === 'staff' || role === 'tra_rep');
   const editForm = editable ? editIssueForm(issue, locations, say) : null;
   const notices = await issueNotices(ctx, issue, {
@@ -242,6 +244,7 @@ export async function issueView(ctx, { id }) {
     open ? quickActions(ctx, issue, say) : null,
     status?.node,
     plan?.node,
+    follow,
     h(
       'section',
       { 'aria-labelledby': 'photos-h' },
