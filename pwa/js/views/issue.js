@@ -77,6 +77,10 @@ function describePending(mutation) {
 }
 
 async function photoFigure(photo, n) {
+  const refused = await get('set_aside', photo.sha256);
+  if (refused) {
+    return h('li', { 'data-sha256': photo.sha256, class: 'photo-missing photo-refused' }, h('p', { class: 'warning', text: t('issue.photo_refused', { reason: refused.reason || '' }) }));
+  }
   const stored = await get('blobs', photo.sha256);
   if (stored?.blob) {
     const url = URL.createObjectURL(stored.blob);
