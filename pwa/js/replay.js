@@ -61,7 +61,7 @@ export async function serverForgot(tx, expected) {
 /**
  * The server lost what it acknowledged from `expected` on: put the kept mutations from there back in the outbox,
  * in their order and with their stamps, followed by the unsent ones, numbered on from `expected`. Kept ones the
- * server had refused stay refused. Inside a transaction over outbox, kept and meta.
+ * server had refused stay refused. Inside a transaction over outbox, kept, blobs and meta.
  */
 export async function replayInto(tx, expected) {
   const keptStore = tx.objectStore('kept');
@@ -74,6 +74,12 @@ export async function replayInto(tx, expected) {
     .filter(isReplayable)
     .map(({ name, args, at, created }) => ({ name, args, at, created, replay: true }));
   for (const k of kept) await req(keptStore.delete(k.id));
+  // The restored server may lack these bytes, or the record of who sent them: send them again. A pulled photo
+  // record saying the server holds them (`uploaded: true`) cancels this before the upload step.
+  for (const sha of photoHashes(again)) {
+    const blob = await req(tx.objectStore('blobs').get(sha));
+    if (blob?.uploaded) await req(tx.objectStore('blobs').put({ ...blob, uploaded: false, upload_url: null }));
+  }
   const unsent = await req(outbox.getAll());
   await req(outbox.clear());
   let next = expected;

@@ -137,7 +137,7 @@ async function pushOutbox(clientId) {
  * version that kept nothing): our unsent ones move down to follow on.
  */
 async function realignNumbers(expected) {
-  await write(['outbox', 'kept', 'meta'], async (tx) => {
+  await write(['outbox', 'kept', 'blobs', 'meta'], async (tx) => {
     if (await serverForgot(tx, expected)) {
       await replayInto(tx, expected);
       return;

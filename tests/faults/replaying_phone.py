@@ -164,6 +164,10 @@ class ReplayingPhone:
         again = [{**k.mutation, "replay": True} for number, k in sorted(self.kept.items())
                  if number >= expected and k.status != "rejected"]
         self.kept = {n: k for n, k in self.kept.items() if n < expected}
+        for mutation in again:
+            if mutation["name"] == "photo.attach" and mutation["args"]["sha256"] in self.blobs:
+                # The server may lack the bytes: send them again unless a pulled record says it holds them.
+                self.blobs[mutation["args"]["sha256"]]["uploaded"] = False
         self.replayed += len(again)
         resend = again + self.outbox
         for offset, mutation in enumerate(resend):
