@@ -113,3 +113,42 @@ def test_a_photo_refused_as_not_an_image_is_set_aside_with_its_reason(open_phone
     phone.open(f"/issue/{refused['issueId']}")
     assert phone.page.locator(f".photo-refused[data-sha256='{refused['sha256']}']").inner_text() == (
         f"The server refused this photo: {aside['reason']}")
+
+
+KEEP_WITHIN = """async ([budget]) => {
+  const { setMeta } = await import('/js/db.js');
+  const { keepWithinBudget } = await import('/js/replay.js');
+  await setMeta('replay_budget_bytes', budget);
+  await keepWithinBudget();
+}"""
+
+
+def test_kept_changes_stay_within_their_photo_budget_oldest_first_and_unsent_ones_are_never_dropped(
+        open_phone, jpeg_files):
+    phone = open_phone("rep")
+    phone.sign_in("rep@demo.test")
+    first, second, third = jpeg_files(3)
+    phone.report_defect(title="Older: loose handrail", photos=[first])
+    phone.wait_synced()
+    phone.report_defect(title="Newer: missing drain cover", photos=[second])
+    phone.wait_synced()
+    kept = sorted(phone.stored("kept"), key=lambda k: k["id"])
+    older, newer = (k["args"]["sha256"] for k in kept if k["name"] == "photo.attach")
+    sizes = {b["sha256"]: b["blob_size"] for b in phone.stored("blobs")}
+    phone.set_offline(True)
+    phone.report_defect(title="Unsent: smashed window", photos=[third])
+    [unsent] = [b["sha256"] for b in phone.stored("blobs") if not b["uploaded"]]
+
+    # Room for one kept photo: the older defect and its photo go, the newer stay, the unsent one is untouched.
+    phone.page.evaluate(KEEP_WITHIN, [sizes[newer] + 1])
+    titles = [k["args"].get("title") for k in sorted(phone.stored("kept"), key=lambda k: k["id"])]
+    assert titles == ["Newer: missing drain cover", None]
+    assert {b["sha256"] for b in phone.stored("blobs")} == {newer, unsent}
+    assert [m["name"] for m in phone.stored("outbox")] == ["issue.create", "photo.attach"]
+
+    # No room at all: nothing kept, still nothing unsent dropped.
+    phone.page.evaluate(KEEP_WITHIN, [0])
+    assert phone.stored("kept") == [] and {b["sha256"] for b in phone.stored("blobs")} == {unsent}
+    assert len(phone.stored("outbox")) == 2
+    phone.open("/sync")
+    assert phone.page.locator("#kept-for-replay").inner_text() == "Kept for replay: 0 changes, 0 B of photos, for 30 days"
