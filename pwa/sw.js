@@ -31,6 +31,7 @@ const SHELL = [
   './js/photos.js',
   './js/plan.js',
   './js/rejections.js',
+  './js/replay.js',
   './js/rules.js',
   './js/session.js',
   './js/sync-scheduler.js',

@@ -35,6 +35,10 @@ class Settings(Struct, frozen=True):
     (``ESTATEWALK_MAIL_LEASE``): after a crash, the e-mail waits this long."""
     upload_expiry_seconds: int = 72 * 3600
     """An unfinished resumable upload is dropped this long after its last byte arrived."""
+    replay_days: int = 30
+    """How long phones keep changes the server acknowledged, to send them again should the server be restored
+    from a backup (``ESTATEWALK_REPLAY_DAYS``). Longer than the time between two backups; told to phones in every
+    pull."""
 
     @property
     def database_kind(self) -> str:
@@ -68,4 +72,5 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         smtp_url=env.get("ESTATEWALK_SMTP_URL") or None,
         mail_interval_seconds=float(env.get("ESTATEWALK_MAIL_INTERVAL") or 30.0),
         mail_lease_seconds=float(env.get("ESTATEWALK_MAIL_LEASE") or 300.0),
+        replay_days=int(env.get("ESTATEWALK_REPLAY_DAYS") or 30),
     )

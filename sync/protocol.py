@@ -46,3 +46,6 @@ class PullResponse(Struct):
     reset: bool
     server_time: int
     changes: list[Change]
+    replay_days: int = 30
+    """How long the phone keeps acknowledged mutations, to send them again after a restore (the server's
+    ``ESTATEWALK_REPLAY_DAYS``)."""

@@ -8,6 +8,7 @@ missing PostgreSQL fails.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -248,12 +249,15 @@ class LiveServer:
     settings: Settings
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """The real app served by uvicorn in a thread on a free port: SQLite, demo data, fresh data directory."""
+@contextlib.contextmanager
+def serve_in_thread(settings: Settings) -> Iterator[LiveServer]:
+    """The real app served by uvicorn in a thread on a free port, on the database the settings name.
+
+    Unlike the test client, which answers one request at a time in its own thread, real requests here run
+    concurrently in the server's event loop, so tests can interleave them.
+    """
     import uvicorn
 
-    settings = Settings(data_dir=tmp_path / "live", demo=True)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -268,6 +272,13 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The real app served by uvicorn in a thread on a free port: SQLite, demo data, fresh data directory."""
+    with serve_in_thread(Settings(data_dir=tmp_path / "live", demo=True)) as server:
+        yield server
 
 
 def decode_json(data: bytes) -> Any:

@@ -1,10 +1,11 @@
 /**
  * The phone's local database (IndexedDB). Server data (estates … inspections) is a copy kept by pull and may be
- * thrown away on a reset; the outbox, photo bytes (blobs) and rejections are the phone's own and never are.
+ * thrown away on a reset; the outbox, photo bytes (blobs), rejections, acknowledged changes kept for replay after
+ * a restore (kept, replay_waiting) and photos the server refused (set_aside) are the phone's own and never are.
  */
 
 const DB_NAME = 'estatewalk';
-const DB_VERSION = 3;
+const DB_VERSION = 4;
 
 /** Stores holding the copy of server data; a pull with `reset: true` clears exactly these. */
 export const SERVER_STORES = [
@@ -58,6 +59,14 @@ export function openDatabase() {
           for (const name of VERSION_3_STORES) createServerStore(db, name);
           // Grades, meetings… pulled before these stores existed were skipped: pull everything again.
           if (event.oldVersion >= 1) request.transaction.objectStore('meta').delete('cursor');
+        }
+        if (event.oldVersion < 4) {
+          // Acknowledged mutations kept to be sent again after a server restore (js/replay.js), keyed by number.
+          db.createObjectStore('kept', { keyPath: 'id' });
+          // Replayed mutations the server refused for now, in the order they are to be tried again.
+          db.createObjectStore('replay_waiting', { keyPath: 'seq', autoIncrement: true });
+          // Photos the server refused as not an image: kept with the reason, never sent again by themselves.
+          db.createObjectStore('set_aside', { keyPath: 'sha256' });
         }
       };
       request.onsuccess = () => {

@@ -64,10 +64,11 @@ export async function pendingForIssue(issueId) {
 
 /** Counts for the sync indicator. */
 export async function queueSummary() {
-  const [outbox, blobs, rejections] = await Promise.all([getAll('outbox'), getAll('blobs'), getAll('rejections')]);
+  const [outbox, blobs, rejections, replays] = await Promise.all([getAll('outbox'), getAll('blobs'), getAll('rejections'), getAll('replay_waiting')]);
   const waitingPhotos = blobs.filter((b) => !b.uploaded);
   return {
-    changes: outbox.length,
+    // Changes sent again after a restore and refused for now are waiting too (js/replay.js).
+    changes: outbox.length + replays.length,
     photos: waitingPhotos.length,
     photoBytes: waitingPhotos.reduce((sum, b) => sum + (b.byte_size || 0), 0),
     waitingPhotoSizes: new Map(waitingPhotos.map((b) => [b.sha256, b.byte_size || 0])),

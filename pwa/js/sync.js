@@ -8,6 +8,9 @@ import { laterStamp } from './hlc.js';
 import { applyLocally } from './local-apply.js';
 import { notifyChanged } from './events.js';
 import { uploadPhoto } from './tus.js';
+import {
+  holdForRetry, keepAcknowledged, keepWithinBudget, noteAcknowledged, replayInto, requeueWaitingReplays, serverForgot,
+} from './replay.js';
 
 const MAX_BATCH = 500;
 const LOCK_NAME = 'estatewalk-sync';
@@ -29,6 +32,9 @@ const ENTITY_STORES = {
   rejection: 'rejections',
 };
 
+/** The problem code of photo bytes that are not an accepted image: sending them again cannot help. */
+const NOT_AN_IMAGE = '422.3';
+
 /**
  * One full round. Returns `{ran: false}` when another tab holds the lock. Errors other than "offline" or
  * "signed out" are recorded for the indicator and rethrown.
@@ -49,21 +55,20 @@ async function runRound() {
   const clientId = await loadClientId();
   notifyChanged('sync', { state: 'running' });
   try {
-    let pushError = null;
-    try {
-      await pushOutbox(clientId);
-    } catch (error) {
-      if (error instanceof ApiError && (error.isNetwork || error.isSignedOut)) throw error;
-      // The server refused the batch itself (a client bug, 409.1 / 400): still bring other people's changes
-      // in and send photos, so one stuck change does not also freeze the phone's view of the estate.
-      pushError = error;
+    await requeueWaitingReplays();
+    let pushError = await pushCatching(clientId);
+    const pulled = await pullChanges(clientId);
+    if (pulled.restored) {
+      // The pull revealed a restore and put the kept changes back in the outbox: send them in this round.
+      pushError = (await pushCatching(clientId)) || pushError;
+      await pullChanges(clientId);
     }
-    await pullChanges(clientId);
     await refreshProfile();
     const photos = await uploadPhotos();
     // Attaching photos may have been pushed before the bytes arrived; pull once more so "uploaded" is current.
     if (photos.uploaded) await pullChanges(clientId);
     await copyRemotePhotos();
+    await keepWithinBudget();
     if (pushError) throw pushError;
     await write(['meta'], async (tx) => {
       await putMetaIn(tx, 'last_sync_ok', Date.now());
@@ -81,6 +86,19 @@ async function runRound() {
     return { ran: true, ok: false, error };
   } finally {
     notifyChanged('sync', { state: 'idle' });
+  }
+}
+
+/** Push, returning (not throwing) a refusal of the batch itself; offline and signed-out still throw. */
+async function pushCatching(clientId) {
+  try {
+    await pushOutbox(clientId);
+    return null;
+  } catch (error) {
+    if (error instanceof ApiError && (error.isNetwork || error.isSignedOut)) throw error;
+    // The server refused the batch itself (a client bug, 409.1 / 400): still bring other people's changes
+    // in and send photos, so one stuck change does not also freeze the phone's view of the estate.
+    return error;
   }
 }
 
@@ -113,16 +131,27 @@ async function pushOutbox(clientId) {
 }
 
 /**
- * The server expects a different next number. Lower than ours: it lost mutations we already dropped (restored
- * from a backup), so our unsent ones move down to follow on. Higher: it applied some whose answer we never got.
+ * The server expects a different next number. At or below what it acknowledged: it was restored from a backup,
+ * so the kept mutations from there are sent again, then the unsent ones (js/replay.js). Higher than ours: it
+ * applied some whose answer we never got. Lower, with nothing acknowledged known (a phone updated from a
+ * version that kept nothing): our unsent ones move down to follow on.
  */
 async function realignNumbers(expected) {
-  await write(['outbox', 'meta'], async (tx) => {
+  await write(['outbox', 'kept', 'blobs', 'meta'], async (tx) => {
+    if (await serverForgot(tx, expected)) {
+      await replayInto(tx, expected);
+      return;
+    }
     const store = tx.objectStore('outbox');
     const pending = await req(store.getAll());
     if (!pending.length) return;
     if (expected > pending[0].id) {
-      for (const mutation of pending) if (mutation.id < expected) await req(store.delete(mutation.id));
+      for (const mutation of pending) {
+        if (mutation.id >= expected) continue;
+        await keepAcknowledged(tx, mutation, 'applied');
+        await req(store.delete(mutation.id));
+      }
+      await noteAcknowledged(tx, expected - 1);
       return;
     }
     await req(store.clear());
@@ -138,12 +167,17 @@ async function realignNumbers(expected) {
 async function acknowledge(batch, response) {
   const byId = new Map(batch.map((m) => [m.id, m]));
   let rejected = 0;
-  await write(['outbox', 'rejections', 'meta'], async (tx) => {
+  await write(['outbox', 'rejections', 'meta', 'kept', 'replay_waiting'], async (tx) => {
     const clientId = await metaIn(tx, 'client_id');
+    const answered = new Set();
     for (const result of response.results || []) {
       const mutation = byId.get(result.id);
       if (!mutation) continue;
-      if (result.status === 'rejected') {
+      answered.add(mutation.id);
+      // A replayed change refused for now (what it needs is not replayed yet) waits for a later round.
+      const retrying = result.status === 'rejected' && (await holdForRetry(tx, mutation, result.reason));
+      await keepAcknowledged(tx, mutation, retrying ? 'retrying' : result.status);
+      if (result.status === 'rejected' && !retrying) {
         rejected += 1;
         await req(
           tx.objectStore('rejections').put({
@@ -161,8 +195,11 @@ async function acknowledge(batch, response) {
     }
     // Anything at or below the server's last number is applied even if its result line went missing.
     for (const mutation of batch) {
-      if (mutation.id <= response.last_mutation_id) await req(tx.objectStore('outbox').delete(mutation.id));
+      if (mutation.id > response.last_mutation_id || answered.has(mutation.id)) continue;
+      await keepAcknowledged(tx, mutation, 'applied');
+      await req(tx.objectStore('outbox').delete(mutation.id));
     }
+    await noteAcknowledged(tx, response.last_mutation_id);
     await learnServerTime(tx, response.server_time);
   });
   if (rejected) {
@@ -182,21 +219,27 @@ async function refreshProfile() {
   });
 }
 
+/** Pull every page. `restored`: the server had forgotten changes it acknowledged, now back in the outbox. */
 async function pullChanges(clientId) {
   let cursor = await getMeta('cursor');
+  let restored = false;
   for (let page = 0; page < 10000; page += 1) {
     const response = await api.pull(clientId, cursor);
-    await applyPulled(response);
+    restored = (await applyPulled(response)) || restored;
     cursor = response.cursor;
     if (!response.has_more) break;
   }
   notifyChanged('data');
+  return { restored };
 }
 
-/** Apply one page of pulled changes, then replay unsent mutations on top, in one transaction. */
+/**
+ * Apply one page of pulled changes, then replay unsent mutations on top, in one transaction. Returns true when
+ * the page revealed a restore (js/replay.js).
+ */
 async function applyPulled(response) {
-  const stores = [...SERVER_STORES, 'rejections', 'outbox', 'meta', 'blobs'];
-  await write(stores, async (tx) => {
+  const stores = [...SERVER_STORES, 'rejections', 'outbox', 'meta', 'blobs', 'kept', 'replay_waiting'];
+  return write(stores, async (tx) => {
     if (response.reset) {
       for (const name of SERVER_STORES) await req(tx.objectStore(name).clear());
     }
@@ -217,6 +260,9 @@ async function applyPulled(response) {
       }
       if (!change.data) continue;
       if (storeName === 'rejections') {
+        // A replayed change refused for now is tried again, not shown as refused (yet).
+        const kept = await req(tx.objectStore('kept').get(change.data.mutation_id));
+        if (kept?.status === 'retrying') continue;
         const existing = await req(store.get(change.id));
         // The phone's own copy of the args wins; the server's serves when the push's answer was lost.
         await req(store.put({ ...change.data, args: existing?.args ?? change.data.args, dismissed: existing?.dismissed ?? false }));
@@ -225,29 +271,46 @@ async function applyPulled(response) {
       // Some records (a meeting's issue, an estate's grading scheme) are keyed by the change's id, not a field.
       await req(store.put(change.data.id ? change.data : { ...change.data, id: change.id }));
       if (change.data.at) last = laterStamp(last, change.data.at);
-      if (storeName === 'photos' && change.data.uploaded) {
-        // The server has these bytes (perhaps from another phone): nothing left to upload.
+      if (storeName === 'photos') {
+        // The server says whether it holds these bytes: uploaded (perhaps by another phone), nothing left to
+        // send; not uploaded although we sent them, it lost them (restored from a backup): send them again.
         const blob = await req(tx.objectStore('blobs').get(change.data.sha256));
-        if (blob && !blob.uploaded) await req(tx.objectStore('blobs').put({ ...blob, uploaded: true }));
+        const uploaded = Boolean(change.data.uploaded);
+        if (blob && blob.uploaded !== uploaded) await req(tx.objectStore('blobs').put({ ...blob, uploaded }));
       }
     }
     const outbox = tx.objectStore('outbox');
+    let restored = false;
     if (typeof response.last_mutation_id === 'number') {
-      for (const mutation of await req(outbox.getAll())) {
-        if (mutation.id <= response.last_mutation_id) await req(outbox.delete(mutation.id));
+      if (await serverForgot(tx, response.last_mutation_id + 1)) {
+        await replayInto(tx, response.last_mutation_id + 1);
+        restored = true;
+      } else {
+        for (const mutation of await req(outbox.getAll())) {
+          if (mutation.id > response.last_mutation_id) continue;
+          await keepAcknowledged(tx, mutation, 'applied');
+          await req(outbox.delete(mutation.id));
+        }
+        await noteAcknowledged(tx, response.last_mutation_id);
       }
     }
     for (const mutation of await req(outbox.getAll())) await applyLocally(tx, mutation, user?.id);
+    for (const mutation of await req(tx.objectStore('replay_waiting').getAll())) await applyLocally(tx, mutation, user?.id);
     if (last) await putMetaIn(tx, 'hlc', last);
+    if (typeof response.replay_days === 'number') await putMetaIn(tx, 'replay_days', response.replay_days);
     await putMetaIn(tx, 'cursor', response.cursor);
     await learnServerTime(tx, response.server_time);
+    return restored;
   });
 }
 
-/** Upload every photo whose bytes the server lacks. One refused photo never holds up the others. */
+/**
+ * Upload every photo whose bytes the server lacks. One refused photo never holds up the others; one refused as
+ * not an image is set aside with the server's reason, not sent again every round.
+ */
 async function uploadPhotos() {
   const waiting = (await getAll('blobs')).filter((b) => !b.uploaded);
-  const result = { uploaded: 0, failed: 0, error: null };
+  const result = { uploaded: 0, failed: 0, error: null, setAside: 0 };
   let next = 0;
   let stop = null;
   // Two uploads at a time: while one waits for a round trip or for the server to check a finished photo, the
@@ -261,9 +324,13 @@ async function uploadPhotos() {
         result.uploaded += 1;
       } catch (error) {
         if (error.restart) await updateBlob(row.sha256, { upload_url: null });
-        // A network failure means every later photo would fail too: stop and try again next round.
-        if (!error.status) stop = new ApiError(0, { detail: error.message });
-        else if (error.status === 401) stop = new ApiError(401, { detail: error.message });
+        if (error.code === NOT_AN_IMAGE) {
+          await setAside(row, error.message);
+          result.setAside += 1;
+        } else if (!error.status) {
+          // A network failure means every later photo would fail too: stop and try again next round.
+          stop = new ApiError(0, { detail: error.message });
+        } else if (error.status === 401) stop = new ApiError(401, { detail: error.message });
         else {
           result.failed += 1;
           result.error = error.message;
@@ -316,6 +383,18 @@ async function copyRemotePhotos() {
     copied += 1;
   }
   if (copied) notifyChanged('data');
+}
+
+/** Move refused bytes out of the upload queue, keeping them and the reason for the Sync page and the issue. */
+async function setAside(row, reason) {
+  await write(['blobs', 'set_aside'], async (tx) => {
+    await req(tx.objectStore('set_aside').put({
+      sha256: row.sha256, blob: row.blob, byte_size: row.byte_size || row.blob?.size || 0, reason, at: Date.now(),
+    }));
+    await req(tx.objectStore('blobs').delete(row.sha256));
+  });
+  notifyChanged('outbox');
+  notifyChanged('rejections');
 }
 
 async function updateBlob(sha256, changes) {

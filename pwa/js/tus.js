@@ -8,9 +8,11 @@ const TUS_VERSION = '1.0.0';
 export const CHUNK_SIZE = 512 * 1024;
 
 export class UploadError extends Error {
-  constructor(message, { status = 0, restart = false } = {}) {
+  constructor(message, { status = 0, restart = false, code = null } = {}) {
     super(message);
     this.status = status;
+    // The problem code (docs/sync-protocol.md), e.g. 422.3 for bytes that are not an accepted image.
+    this.code = code;
     // The server no longer knows this upload (expired, or refused the bytes): start a new one next time.
     this.restart = restart;
   }
@@ -29,12 +31,12 @@ function base64(text) {
   return btoa(text);
 }
 
-async function problemDetail(response, fallback) {
+async function problemOf(response, fallback) {
   try {
     const problem = await response.json();
-    return problem.detail || problem.title || fallback;
+    return { detail: problem.detail || problem.title || fallback, code: problem.code || null };
   } catch {
-    return fallback;
+    return { detail: fallback, code: null };
   }
 }
 
@@ -72,7 +74,8 @@ async function putWhole(blob, sha256) {
     body: blob,
   });
   if (response.status === 200 || response.status === 201) return;
-  throw new UploadError(`PUT: HTTP ${response.status}`, { status: response.status, restart: response.status === 422 });
+  const { detail, code } = await problemOf(response, `PUT: HTTP ${response.status}`);
+  throw new UploadError(detail, { status: response.status, restart: response.status === 422, code });
 }
 
 /**
@@ -114,10 +117,8 @@ export async function uploadPhoto({ blob, sha256, uploadUrl, onUrl, onProgress, 
     }
     if ([403, 404, 410].includes(response.status)) throw new UploadError('upload vanished', { restart: true });
     if (response.status === 422 || response.status === 460) {
-      throw new UploadError(await problemDetail(response, 'the server refused the photo bytes'), {
-        status: response.status,
-        restart: true,
-      });
+      const { detail, code } = await problemOf(response, 'the server refused the photo bytes');
+      throw new UploadError(detail, { status: response.status, restart: true, code });
     }
     if (!response.ok) throw new UploadError(`PATCH: HTTP ${response.status}`, { status: response.status });
     const next = Number(response.headers.get('Upload-Offset'));

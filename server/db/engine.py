@@ -67,12 +67,17 @@ class _TaskReentrantLock:
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task | None = None
         self._depth = 0
+        self.waiting = 0
 
     @contextlib.asynccontextmanager
     async def held(self) -> AsyncIterator[None]:
         task = asyncio.current_task()
         if self._owner is not task:
-            await self._lock.acquire()
+            self.waiting += 1
+            try:
+                await self._lock.acquire()
+            finally:
+                self.waiting -= 1
             self._owner = task
         self._depth += 1
         try:
@@ -86,6 +91,11 @@ class _TaskReentrantLock:
 
 _sqlite_writers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _TaskReentrantLock]" = (
     weakref.WeakKeyDictionary())
+
+
+def sqlite_writers_waiting() -> int:
+    """How many writers of this process queue for SQLite's write lock right now (tests watch it)."""
+    return sum(writers.waiting for writers in list(_sqlite_writers.values()))
 
 
 @contextlib.asynccontextmanager

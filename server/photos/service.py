@@ -7,6 +7,7 @@ estate check lives only here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -26,6 +27,11 @@ from server.sync_api.changes import ChangeRecorder
 from server.sync_api.store import DatabaseStore
 
 log = logging.getLogger("estatewalk.photos")
+
+#: A hook point for tests only: awaited inside ``store_photo``'s transaction after it has looked for photo
+#: records waiting for the bytes and before it commits, the moment a concurrent ``photo.attach`` must not slip
+#: into. tests/photos/test_photo_races.py holds it open to run a push there, deterministically.
+before_commit: Callable[[str], Awaitable[None]] | None = None
 
 
 def storage_for(settings: Settings) -> PhotoStorage:
@@ -93,6 +99,8 @@ async def store_photo(settings: Settings, sha256: str, data: bytes) -> StoredPho
             created = True
             await _announce_uploaded(store, changes, sha256)
         await changes.flush()
+        if before_commit is not None:
+            await before_commit(sha256)
     return StoredPhotoInfo(sha256, processed.content_type, len(data), processed.width, processed.height, created)
 
 

@@ -18,6 +18,7 @@ import msgspec
 from server.db.tables import ChangeCounter, ChangeLog
 from server.db.tables import Issue as IssueRow
 from server.auth.scoping import contractor_handover
+from sync.cursor import history_mark
 from sync.protocol import Change
 from sync.records import Role
 
@@ -109,6 +110,26 @@ async def _published_assignee(issue_id: UUID) -> UUID | None:
                         & ChangeLog.client_id.is_null() & ChangeLog.user_id.is_null())
                  .order_by(ChangeLog.version, ascending=False).first())
     return row["assignee_id"] if row else None
+
+
+async def history_mark_at(version: int) -> str | None:
+    """The history mark of the change at ``version`` (see ``sync.cursor``), or None when there is none."""
+    if version <= 0:
+        return ""
+    row = await (ChangeLog.select(ChangeLog.changed_at, ChangeLog.entity, ChangeLog.entity_id)
+                 .where(ChangeLog.version == version).first())
+    if row is None:
+        return None
+    return history_mark(version, _instant(row["changed_at"]), row["entity"], row["entity_id"])
+
+
+def _instant(moment: dt.datetime | str) -> str:
+    # The same instant reads back as the same text from either database, whatever the driver's time zone.
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc).isoformat()
 
 
 async def latest_version() -> int:

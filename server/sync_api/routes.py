@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import post
+from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
@@ -17,9 +17,9 @@ from server.problems import (
     Problem,
     problem_responses,
 )
-from server.sync_api.changes import ChangeRecorder, latest_version, read_changes
+from server.sync_api.changes import ChangeRecorder, history_mark_at, latest_version, read_changes
 from server.sync_api.store import DatabaseStore
-from sync.cursor import BadCursor, encode_cursor, estates_fingerprint, starting_point
+from sync.cursor import BadCursor, decode_cursor, encode_cursor, estates_fingerprint, starting_point
 from sync.engine import ClientOfAnotherUser, MutationConflict, MutationGap, apply_push
 from sync.protocol import PullRequest, PullResponse, PushRequest, PushResponse
 
@@ -47,7 +47,7 @@ async def push(data: JSONBody[PushRequest], viewer: NamedDependency[Viewer]) -> 
 
 @post("/api/sync/pull", tags=["sync"], status_code=200, security=SIGNED_IN,
       responses=problem_responses(400, 401, 409))
-async def pull(data: JSONBody[PullRequest], viewer: NamedDependency[Viewer]) -> PullResponse:
+async def pull(request: Request, data: JSONBody[PullRequest], viewer: NamedDependency[Viewer]) -> PullResponse:
     """Every change since the cursor for the estates this person belongs to, oldest first, paginated."""
     store = DatabaseStore(ChangeRecorder())
     client = await store.client_state(data.client_id)
@@ -55,18 +55,22 @@ async def pull(data: JSONBody[PullRequest], viewer: NamedDependency[Viewer]) -> 
         raise ClientIdTaken("this client id is registered to another person; sign out to get a new one")
     latest = await latest_version()
     try:
-        start, reset = starting_point(data.cursor, viewer.roles, latest)
+        position = decode_cursor(data.cursor) if data.cursor is not None else None
     except BadCursor as bad:
         raise Problem(str(bad)) from None
+    mark_now = await history_mark_at(position.version) if position is not None else None
+    start, reset = starting_point(position, viewer.roles, latest, mark_now)
     changes, next_version, has_more = await read_changes(
         start, latest, list(viewer.roles), data.client_id, data.limit, roles=viewer.roles, user_id=viewer.user_id)
+    mark = await history_mark_at(next_version) or ""
     return PullResponse(
-        cursor=encode_cursor(next_version, estates_fingerprint(viewer.roles)),
+        cursor=encode_cursor(next_version, estates_fingerprint(viewer.roles), mark),
         last_mutation_id=client.last_mutation_id if client else 0,
         has_more=has_more,
         reset=reset,
         server_time=unix_millis(),
         changes=changes,
+        replay_days=request.app.state.settings.replay_days,
     )
 
 

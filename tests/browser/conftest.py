@@ -197,16 +197,24 @@ class Phone:
                 self.sync_now()
             self.page.wait_for_timeout(300)
 
-    def synced_since(self, since_ms: int) -> None:
-        self.page.wait_for_function(
-            """async (since) => {
-              const db = await new Promise((ok) => { const r = indexedDB.open('estatewalk'); r.onsuccess = () => ok(r.result); });
-              const row = await new Promise((ok) => { const r = db.transaction('meta').objectStore('meta').get('last_sync_ok'); r.onsuccess = () => ok(r.result); });
-              db.close();
-              return row && row.value > since;
-            }""",
-            arg=since_ms,
-        )
+    def synced_since(self, since_ms: int, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
+        """Wait until a sync round has succeeded after `since_ms`. Polled from here: `wait_for_function` takes
+        the Promise an async predicate returns as a truthy answer and would not wait at all."""
+        deadline = since_ms + timeout_ms
+        while True:
+            state = self.page.evaluate(
+                """async () => {
+                  const db = await new Promise((ok) => { const r = indexedDB.open('estatewalk'); r.onsuccess = () => ok(r.result); });
+                  const row = await new Promise((ok) => { const r = db.transaction('meta').objectStore('meta').get('last_sync_ok'); r.onsuccess = () => ok(r.result); });
+                  db.close();
+                  return { last: row ? row.value : 0, now: Date.now() };
+                }"""
+            )
+            if state["last"] > since_ms:
+                return
+            if state["now"] > deadline:
+                raise AssertionError(f"no successful sync round since {since_ms}")
+            self.page.wait_for_timeout(100)
 
     def sync_round(self) -> None:
         """Run one full sync round after now and wait for it to finish."""

@@ -5,6 +5,7 @@ no longer knows. The server must tell them to rebuild their copy (``reset``) and
 so they can send their unsent changes again.
 """
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -18,29 +19,8 @@ import httpx
 import pytest
 
 from sync.hlc import HybridClock
-from tests.conftest import free_port, new_issue_args, require_postgres
-
-
-class RunningServer:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env, self.port = env, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--demo", "--port",
-                                         str(self.port), "--log-level", "warning"], env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
+from tests.conftest import new_issue_args, require_postgres
+from tests.faults.deployment import RunningServer
 
 
 class ApiPhone:
@@ -87,8 +67,8 @@ def test_sqlite_online_backup_and_restore(tmp_path: Path):
         phone = ApiPhone(server.url)
         assert phone.push_issue("before the backup").status_code == 200
         # The online backup API (what `sqlite3 db ".backup file"` uses), taken while the server runs.
-        with sqlite3.connect(tmp_path / "data" / "estatewalk.sqlite3") as live, \
-                sqlite3.connect(tmp_path / "backup.sqlite3") as backup:
+        with contextlib.closing(sqlite3.connect(tmp_path / "data" / "estatewalk.sqlite3")) as live, \
+                contextlib.closing(sqlite3.connect(tmp_path / "backup.sqlite3")) as backup:
             live.backup(backup)
         assert phone.push_issue("after the backup").status_code == 200
         phone.pull()

@@ -32,12 +32,34 @@ async def test_pull_continues_from_the_cursor(as_rep):
 
 async def test_a_cursor_from_the_future_resets_the_phone(as_rep):
     await as_rep.pull_all()
-    version, fingerprint = base64.urlsafe_b64decode(as_rep.cursor + "==").decode().split(".")
-    restored_backup = base64.urlsafe_b64encode(f"{int(version) + 1000}.{fingerprint}".encode()).decode()
+    version, rest = base64.urlsafe_b64decode(as_rep.cursor + "==").decode().split(".", 1)
+    restored_backup = base64.urlsafe_b64encode(f"{int(version) + 1000}.{rest}".encode()).decode()
     answer = await as_rep.http.post("/api/sync/pull", headers=as_rep.headers,
                                     json={"client_id": as_rep.client_id, "cursor": restored_backup})
     body = answer.json()
     assert body["reset"] is True and any(c["entity"] == "estate" for c in body["changes"])
+
+
+async def test_a_cursor_naming_a_change_this_server_does_not_hold_resets_the_phone(as_rep):
+    """After a restore the server numbers new changes from where the backup stopped, so an old cursor's version
+    may exist again, holding another change: the cursor's history mark tells them apart (tests/faults has the
+    real restore)."""
+    await as_rep.pull_all()
+    version, fingerprint, mark = base64.urlsafe_b64decode(as_rep.cursor + "==").decode().split(".")
+    assert int(version) > 0 and len(mark) == 12
+    same = await as_rep.http.post("/api/sync/pull", headers=as_rep.headers,
+                                  json={"client_id": as_rep.client_id, "cursor": as_rep.cursor})
+    assert same.json()["reset"] is False
+    other_history = base64.urlsafe_b64encode(f"{version}.{fingerprint}.{'0' * 12}".encode()).decode()
+    answer = await as_rep.http.post("/api/sync/pull", headers=as_rep.headers,
+                                    json={"client_id": as_rep.client_id, "cursor": other_history})
+    body = answer.json()
+    assert body["reset"] is True and any(c["entity"] == "estate" for c in body["changes"])
+    # Cursors issued before history marks existed still work as before.
+    unmarked = base64.urlsafe_b64encode(f"{version}.{fingerprint}".encode()).decode()
+    answer = await as_rep.http.post("/api/sync/pull", headers=as_rep.headers,
+                                    json={"client_id": as_rep.client_id, "cursor": unmarked})
+    assert answer.json()["reset"] is False
 
 
 async def test_a_new_membership_resets_the_phone_so_it_sees_the_older_data(as_rep, as_rep2, settings):

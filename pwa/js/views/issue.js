@@ -72,6 +72,10 @@ function describePending(mutation) {
 
 /** A photo in the issue, as a button that shows it full size: the phone's own copy first, then the server's. */
 async function photoFigure(photo, n) {
+  const refused = await get('set_aside', photo.sha256);
+  if (refused) {
+    return h('li', { 'data-sha256': photo.sha256, class: 'photo-missing photo-refused' }, h('p', { class: 'warning', text: t('issue.photo_refused', { reason: refused.reason || '' }) }));
+  }
   const alt = t('issue.photo_alt', { n });
   const item = (src, full, extra) =>
     h(

@@ -3,6 +3,7 @@ import { h } from '../dom.js';
 import { t, formatBytes, formatDateTime } from '../i18n.js';
 import { getAll } from '../db.js';
 import { pendingMutations, queueSummary } from '../outbox.js';
+import { keptSummary, waitingReplays } from '../replay.js';
 import { signOut } from '../session.js';
 import { notifyChanged } from '../events.js';
 import { describeChange, dismissRejection, issueIdOf } from '../rejections.js';
@@ -44,9 +45,59 @@ async function storageSection() {
   );
 }
 
+/** Photos the server refused as not an image: set aside with its reason, never sent again by themselves. */
+function setAsideSection(refused) {
+  if (!refused.length) return null;
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'set-aside-h' },
+    h('h3', { id: 'set-aside-h', text: t('sync.set_aside') }),
+    h(
+      'ul',
+      { class: 'plain-list', id: 'set-aside' },
+      refused.map((photo) =>
+        h(
+          'li',
+          { class: 'rejection', 'data-sha256': photo.sha256 },
+          h('p', { text: t('sync.set_aside_item', { size: formatBytes(photo.byte_size || 0), reason: photo.reason || '' }) }),
+          h('button', {
+            type: 'button',
+            class: 'link',
+            text: t('sync.set_aside_remove'),
+            onclick: async () => {
+              await write(['set_aside'], (tx) => req(tx.objectStore('set_aside').delete(photo.sha256)));
+              notifyChanged('rejections');
+            },
+          }),
+        ),
+      ),
+    ),
+  );
+}
+
+/** What is kept to be sent again should the server be restored from a backup, and what the last restore did. */
+function keptSection(kept) {
+  const last = kept.restores[kept.restores.length - 1];
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'kept-h' },
+    h('h3', { id: 'kept-h', text: t('sync.kept_title') }),
+    h('p', {
+      id: 'kept-for-replay',
+      'data-changes': kept.changes,
+      'data-bytes': kept.bytes,
+      text: t('sync.kept', { count: kept.changes, size: formatBytes(kept.bytes), days: kept.days }),
+    }),
+    h('p', { class: 'muted', text: t('sync.kept_why') }),
+    last ? h('p', { id: 'last-restore', 'data-replayed': last.replayed, text: t('sync.restored', { count: last.replayed, when: formatDateTime(last.at) }) }) : null,
+    last?.lost ? h('p', { class: 'warning', text: t('sync.restore_lost', { count: last.lost }) }) : null,
+  );
+}
+
 export async function syncView(ctx) {
-  const [summary, outbox, blobs, rejections, issueRows] = await Promise.all([
+  const [summary, outbox, blobs, rejections, issueRows, replays, refused, kept] = await Promise.all([
     queueSummary(), pendingMutations(), getAll('blobs'), getAll('rejections'), getAll('issues'),
+    waitingReplays(), getAll('set_aside'), keptSummary(),
   ]);
   const issues = new Map(issueRows.map((issue) => [issue.id, issue]));
   const waitingBlobs = blobs.filter((b) => !b.uploaded);
@@ -60,6 +111,14 @@ export async function syncView(ctx) {
       { class: 'card', 'aria-labelledby': 'outbox-h' },
       h('h3', { id: 'outbox-h', text: `${t('sync.outbox')} (${summary.changes})` }),
       h('ol', { class: 'plain-list', id: 'outbox-list' }, outbox.map((m) => h('li', { text: describeMutation(m) }))),
+      replays.length ? h('h3', { text: `${t('sync.replay_waiting')} (${replays.length})` }) : null,
+      replays.length
+        ? h(
+            'ul',
+            { class: 'plain-list', id: 'replay-waiting' },
+            replays.map((m) => h('li', { text: t('sync.replay_waiting_item', { what: describeMutation(m), reason: m.reason || '' }) })),
+          )
+        : null,
       h('h3', { text: `${t('sync.photos')} (${waitingBlobs.length})` }),
       h(
         'ul',
@@ -93,6 +152,8 @@ export async function syncView(ctx) {
           )
         : h('p', { class: 'muted', text: t('sync.rejected_none') }),
     ),
+    setAsideSection(refused),
+    keptSection(kept),
     await storageSection(),
     h(
       'section',
