@@ -56,9 +56,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         import asyncio
 
         from server.notify.sender import run_forever
+        from server.replies.addresses import ReplyKeys
 
         task = asyncio.create_task(run_forever(settings.smtp_url, settings.mail_interval_seconds,
-                                               settings.mail_lease_seconds))
+                                               settings.mail_lease_seconds, ReplyKeys.from_settings(settings)))
         try:
             yield
         finally:

@@ -141,8 +141,10 @@ def send_mail_command(args: argparse.Namespace, settings: Settings) -> int:
     async def job() -> int:
         from server.notify.digests import build_digests
         from server.notify.sender import MailSender
+        from server.replies.addresses import ReplyKeys
 
-        sender = MailSender(settings.smtp_url or "", lease_seconds=args.lease, retry_base_seconds=args.retry_after)
+        sender = MailSender(settings.smtp_url or "", lease_seconds=args.lease, retry_base_seconds=args.retry_after,
+                            replies=ReplyKeys.from_settings(settings))
         queued = 0 if args.no_digests else await build_digests()
         report = await sender.send_due()
         print(f"Digests queued: {queued}. E-mails sent: {report.sent}, to retry: {report.retrying}, "
