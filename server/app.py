@@ -27,6 +27,7 @@ from server.notify import routes as mail_routes
 from server.people import routes as people_routes
 from server.photos import routes as photo_routes
 from server.problems import EXCEPTION_HANDLERS
+from server.replies import routes as reply_routes
 from server.reports import routes as report_routes
 from server.settings import Settings, settings_from_env
 from server.sync_api import routes as sync_routes
@@ -67,9 +68,27 @@ def create_app(settings: Settings | None = None) -> Litestar:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    @asynccontextmanager
+    async def mail_fetcher(app: Litestar) -> AsyncIterator[None]:
+        """Fetch replies from the IMAP mailbox in the background (safe with several workers: each is taken once)."""
+        if not (settings.imap_url and settings.replies_enabled and settings.imap_interval_seconds > 0):
+            yield
+            return
+        import asyncio
+
+        from server.replies.poller import fetch_forever
+
+        task = asyncio.create_task(fetch_forever(settings))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     route_handlers: list = [health, *auth_routes.ROUTES, *sync_routes.ROUTES, *photo_routes.ROUTES,
                           *invite_routes.ROUTES, *people_routes.ROUTES,
-                          *report_routes.ROUTES, *mail_routes.ROUTES]
+                          *report_routes.ROUTES, *mail_routes.ROUTES, *reply_routes.ROUTES]
     if settings.pwa_dir.is_dir():
         route_handlers.append(
             create_static_files_router(path="/", directories=[settings.pwa_dir], html_mode=True,
@@ -78,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=route_handlers,
-        lifespan=[database, mail_sender],
+        lifespan=[database, mail_sender, mail_fetcher],
         dependencies={"viewer": Provide(current_viewer)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         # Cookie-authenticated writes must come from our own pages (server/auth/csrf.py explains why this way).

@@ -85,14 +85,18 @@ OUTCOME_LABELS = {"comment": "Added to the timeline", "quarantined": "Kept here,
                   "refused": "Refused, sender told"}
 
 
+def _size(limit_bytes: int) -> str:
+    return f"{limit_bytes // (1024 * 1024)} MB" if limit_bytes >= 1024 * 1024 else f"{limit_bytes // 1024} kB"
+
+
 def too_large_bounce(limit_bytes: int) -> str:
     """The text of an SMTP refusal for a reply over the size limit: the sender's mail server shows it to them."""
-    return (f"Message too large: replies to Estatewalk may be at most {limit_bytes // (1024 * 1024)} MB "
-            "with their photos. Send fewer or smaller photos, or add them in the app.")
+    return (f"Message too large: replies to Estatewalk may be at most {_size(limit_bytes)} with their photos. "
+            "Send fewer or smaller photos, or add them in the app.")
 
 
 def photo_too_large_bounce(limit_bytes: int) -> str:
-    return (f"A photo in this message is too large: each may be at most {limit_bytes // (1024 * 1024)} MB. "
+    return (f"A photo in this message is too large: each may be at most {_size(limit_bytes)}. "
             "Send a smaller photo, or add it in the app.")
 
 

@@ -28,6 +28,7 @@ import re
 import secrets
 import struct
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Iterable, Literal
 from uuid import UUID
 
@@ -109,7 +110,7 @@ def tokens_in(addresses: Iterable[str], domain: str) -> list[str]:
     """The tokens of the reply addresses among ``addresses`` (of this domain only), first seen first."""
     found: list[str] = []
     for address in addresses:
-        local, _, host = address.strip().strip("<>").rpartition("@")
+        local, _, host = parseaddr(address)[1].rpartition("@")
         if host.lower() != domain.lower() or not local.lower().startswith(PREFIX):
             continue
         token = local[len(PREFIX):].lower()
