@@ -12,6 +12,7 @@ from piccolo.columns import (
     UUID,
     BigInt,
     Boolean,
+    Bytea,
     Date,
     Integer,
     Text,
@@ -407,8 +408,8 @@ class MailInbound(Table, tablename="mail_inbound"):
 
     ``dedupe_key`` is unique and written in the same transaction as the comment, so the same message delivered
     twice, or fetched by two pollers at once, makes one comment. Refused and quarantined mail stays here for
-    staff of the estate it names, with the reason; the original message is kept beside the photos
-    (``<data>/mail``) under ``raw_sha256``.
+    staff of the estate it names, with the reason, and the original message as it came (``original``; not for
+    a message refused for its size).
     """
 
     id = UUID(primary_key=True)
@@ -431,7 +432,7 @@ class MailInbound(Table, tablename="mail_inbound"):
     new_text = Text(default="")
     photos = JSON()
     event_id = UUID(null=True, default=None)
-    raw_sha256 = Varchar(length=64, null=True, default=None)
+    original = Bytea(null=True, default=None)
     raw_size = BigInt(default=0)
 
 

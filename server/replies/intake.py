@@ -21,11 +21,8 @@ import hashlib
 import logging
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 from uuid import UUID
-
-import anyio.to_thread
 
 from server.auth.sessions import roles_of
 from server.clock import unix_millis, utcnow
@@ -34,7 +31,6 @@ from server.db.engine import current_engine, write_transaction
 from server.notify.outbox import insert_once, outbox_row
 from server.notify.wording import photo_too_large_bounce, reply_notice, too_large_bounce
 from server.photos.service import store_photo
-from server.photos.storage import write_atomically
 from server.problems import NotAnAcceptedImage, PhotoHashMismatch
 from server.replies.addresses import ReplyKeys, read_token, tokens_in
 from server.replies.html_text import html_to_text
@@ -145,7 +141,6 @@ class _Intake:
     address: dict[str, Any] | None = None
     person: _Person | None = None
     flagged: bool = False
-    raw_sha256: str | None = None
     photo_notes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -163,7 +158,6 @@ class _Intake:
                 self.person = await _person(self.address["user_id"])
         if too_large:
             return await self.refuse("too_large", too_large_bounce(self.settings.max_reply_bytes))
-        self.raw_sha256 = await anyio.to_thread.run_sync(_keep_original, self.settings, self.delivery.raw)
         # A machine's message is never answered, whatever address it came to: that is how mail loops start.
         if self.mail.machine_made:
             return await self.quarantine(self.mail.machine_made, tell=False)
@@ -278,7 +272,8 @@ class _Intake:
             reply_address_id=address.get("id"), user_id=address.get("user_id"),
             issue_id=issue_id or address.get("issue_id"), estate_id=address.get("estate_id"), outcome=result,
             reason=reason, flagged=self.flagged, detail=detail, text=text[:MAX_TEXT], new_text=words,
-            photos=self.photo_notes, event_id=comment_id, raw_sha256=self.raw_sha256,
+            photos=self.photo_notes, event_id=comment_id,
+            original=self.delivery.raw if result != "refused" and self.delivery.raw else None,
             raw_size=self.delivery.size or len(self.delivery.raw))
         if await _seen(self.key):
             return Outcome("duplicate")
@@ -342,18 +337,3 @@ async def _may_comment(user_id: UUID, issue_id: UUID) -> bool:
     role = (await roles_of(user_id)).get(issue["estate_id"])
     return may(role, "issue.comment", is_assignee=issue["assignee_id"] == user_id,
                is_raiser=issue["raised_by"] == user_id)
-
-
-def _keep_original(settings: Settings, raw: bytes) -> str:
-    """Keep the message as it came, beside the photos, named by its SHA-256 (so a re-delivery costs nothing)."""
-    sha = hashlib.sha256(raw).hexdigest()
-    path = original_path(settings, sha)
-    if not path.exists():
-        write_atomically(path, raw)
-    return sha
-
-
-def original_path(settings: Settings, sha256: str) -> Path:
-    return settings.data_dir / "mail" / sha256[:2] / f"{sha256}.eml"
-
-

@@ -69,6 +69,10 @@ class RevokedAddresses(Struct):
     revoked: int
 
 
+#: Everything but the original message's bytes.
+LISTED = [column for column in t.MailInbound._meta.columns if column._meta.name != "original"]
+
+
 def _require_staff(viewer: Viewer, estate_id: UUID) -> None:
     role = viewer.roles.get(estate_id)
     if role is None:
@@ -86,7 +90,7 @@ async def received_replies(estate_id: UUID, show: Show) -> list[ReceivedReply]:
         mine = mine | (t.MailInbound.estate_id.is_null() & t.MailInbound.user_id.is_in(members))
     if show == "review":
         mine = mine & ((t.MailInbound.outcome != "comment") | (t.MailInbound.flagged == True))  # noqa: E712
-    rows = await t.MailInbound.select().where(mine).order_by(t.MailInbound.received_at, ascending=False).limit(500)
+    rows = await t.MailInbound.select(*LISTED).where(mine).order_by(t.MailInbound.received_at, ascending=False).limit(500)
     people = await _names(t.AppUser, {row["user_id"] for row in rows if row["user_id"]})
     issues = await _names(t.Issue, {row["issue_id"] for row in rows if row["issue_id"]}, column="title")
     return [ReceivedReply(

@@ -262,6 +262,15 @@ async def test_a_reply_from_another_address_is_taken_but_flagged_for_staff(as_st
     assert flagged["reason"] == "sender_mismatch" and flagged["outcome"] == "comment" and flagged["flagged"]
     assert flagged["from_address"] == "husband@example.org" and flagged["comment_id"]
 
+    # What the rep e-mailed is part of what is held about her, and goes when she is erased; her comment stays.
+    export = await as_staff.http.get(f"/api/people/{as_rep.user_id}/export", headers=as_staff.headers)
+    assert [r["new_text"] for r in export.json()["replies_by_email"]] == ["My husband here: it has been painted over."]
+    erased = await as_staff.http.post(f"/api/people/{as_rep.user_id}/erase", headers=as_staff.headers)
+    assert erased.status_code == 200
+    (blanked,) = await inbound(as_staff)
+    assert blanked["from_address"] == "" and blanked["text"] == ""
+    assert len(comments_on(await everything(as_staff), issue_id)) == 1
+
 
 async def test_a_reply_from_someone_who_has_left_the_estate_makes_no_comment(as_staff, as_rep, settings, replies_env,
                                                                              receiver: Receiver):

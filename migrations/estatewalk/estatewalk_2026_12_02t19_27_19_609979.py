@@ -1,6 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import BigInt
 from piccolo.columns.column_types import Boolean
+from piccolo.columns.column_types import Bytea
 from piccolo.columns.column_types import JSON
 from piccolo.columns.column_types import Text
 from piccolo.columns.column_types import Timestamptz
@@ -10,7 +11,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-02T18:45:53:280243"
+ID = "2026-12-02T19:27:19:609979"
 VERSION = "1.38.0"
 DESCRIPTION = "replies_by_email"
 
@@ -466,12 +467,11 @@ async def forwards():
     manager.add_column(
         table_class_name="MailInbound",
         tablename="mail_inbound",
-        column_name="raw_sha256",
-        db_column_name="raw_sha256",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        column_name="original",
+        db_column_name="original",
+        column_class_name="Bytea",
+        column_class=Bytea,
         params={
-            "length": 64,
             "default": None,
             "null": True,
             "primary_key": False,
