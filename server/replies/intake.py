@@ -154,7 +154,8 @@ class _Intake:
         if reading is not None and reading.address_id is not None:
             self.address = await t.MailReplyAddress.select().where(
                 t.MailReplyAddress.id == reading.address_id).first()
-            if self.address is not None:
+            # Only a genuine address (signed by us, if perhaps out of date) names someone we may write to.
+            if self.address is not None and reading.problem in (None, "expired_token"):
                 self.person = await _person(self.address["user_id"])
         if too_large:
             return await self.refuse("too_large", too_large_bounce(self.settings.max_reply_bytes))
@@ -178,7 +179,7 @@ class _Intake:
 
     async def comment(self) -> Outcome:
         assert self.address is not None and self.person is not None
-        words = new_text(self.mail.plain if self.mail.plain is not None
+        words = new_text(self.mail.plain if (self.mail.plain or "").strip()
                          else html_to_text(self.mail.html or "", stop_at_quote=True))[:MAX_COMMENT]
         photos = [image for image in self.mail.images
                   if image.attached or len(image.data) >= INLINE_PHOTO_MIN_BYTES]
@@ -264,7 +265,7 @@ class _Intake:
                       comment_id: UUID | None = None, issues: int = 0) -> Outcome:
         """Write the message's entry (inside the caller's write transaction); a duplicate writes nothing."""
         mail, address = self.mail, self.address or {}
-        text = (mail.plain if mail.plain is not None else html_to_text(mail.html or "")) or mail.headers
+        text = (mail.plain if (mail.plain or "").strip() else html_to_text(mail.html or "")) or mail.headers
         row = t.MailInbound(
             id=uuid.uuid4(), dedupe_key=self.key, message_id=mail.message_id[:500], via=self.delivery.via,
             received_at=utcnow(), envelope_from=(self.delivery.envelope_from or "")[:320],

@@ -93,13 +93,13 @@ def _status(outcome: Outcome) -> str:
 class _Words:
     """aiosmtpd's own size refusals, said in words the sender's mail server can pass on to a resident."""
 
-    handler: ReplyHandler
+    event_handler: ReplyHandler
 
     async def push(self, status: Any) -> None:
         if isinstance(status, str) and status in _AIOSMTPD_TOO_LARGE:
             if status == _AIOSMTPD_TOO_LARGE[0] and getattr(self, "envelope", None) is not None:
-                await self.handler.record_refused(self.envelope)  # type: ignore[attr-defined]
-            status = f"552 5.3.4 {too_large_bounce(self.handler.settings.max_reply_bytes)}"
+                await self.event_handler.record_refused(self.envelope)  # type: ignore[attr-defined]
+            status = f"552 5.3.4 {too_large_bounce(self.event_handler.settings.max_reply_bytes)}"
         await super().push(status)  # type: ignore[misc]
 
 
@@ -118,11 +118,9 @@ async def serve(settings: Settings, host: str, port: int, *, lmtp: bool = False,
     protocol = _Lmtp if lmtp else _Smtp
 
     def connection() -> SMTP:
-        server = protocol(handler, data_size_limit=settings.max_reply_bytes, enable_SMTPUTF8=True,
-                          hostname=handler.keys.domain, ident="Estatewalk reply receiver",
-                          loop=asyncio.get_running_loop())
-        server.handler = handler  # type: ignore[attr-defined]
-        return server
+        return protocol(handler, data_size_limit=settings.max_reply_bytes, enable_SMTPUTF8=True,
+                        hostname=handler.keys.domain, ident="Estatewalk reply receiver",
+                        loop=asyncio.get_running_loop())
 
     listener = await asyncio.get_running_loop().create_server(connection, host, port)
     if ready is not None:

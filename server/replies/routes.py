@@ -90,7 +90,8 @@ async def received_replies(estate_id: UUID, show: Show) -> list[ReceivedReply]:
         mine = mine | (t.MailInbound.estate_id.is_null() & t.MailInbound.user_id.is_in(members))
     if show == "review":
         mine = mine & ((t.MailInbound.outcome != "comment") | (t.MailInbound.flagged == True))  # noqa: E712
-    rows = await t.MailInbound.select(*LISTED).where(mine).order_by(t.MailInbound.received_at, ascending=False).limit(500)
+    rows = await (t.MailInbound.select(*LISTED).where(mine)
+                  .order_by(t.MailInbound.received_at, ascending=False).limit(200))
     people = await _names(t.AppUser, {row["user_id"] for row in rows if row["user_id"]})
     issues = await _names(t.Issue, {row["issue_id"] for row in rows if row["issue_id"]}, column="title")
     return [ReceivedReply(
@@ -122,7 +123,7 @@ async def _names(table: Any, ids: set[UUID], column: str = "name") -> dict[UUID,
      responses=problem_responses(401, 403, 404))
 async def inbound_mail(estate_id: FromPath[UUID], viewer: NamedDependency[Viewer],
                        show: FromQuery[Show] = "review") -> list[ReceivedReply]:
-    """Replies received by e-mail that staff should look at (``show=all``: every one), newest first."""
+    """Replies received by e-mail that staff should look at (``show=all``: every one), the newest 200."""
     _require_staff(viewer, estate_id)
     return await received_replies(estate_id, show)
 
@@ -149,29 +150,31 @@ async def revoke_my_reply_addresses(viewer: NamedDependency[Viewer]) -> RevokedA
         return RevokedAddresses(revoked=await revoke_reply_addresses(viewer.user_id))
 
 
+def _row(reply: ReceivedReply) -> str:
+    photos = ", ".join(f"{escape(p.filename or p.sha256[:12])} ({escape(p.status)}"
+                       f"{': ' + escape(p.reason) if p.reason else ''})" for p in reply.photos)
+    detail = f'<div class="note">{escape(reply.detail)}</div>' if reply.detail else ""
+    photo_line = f'<div class="where">Photos: {photos}</div>' if photos else ""
+    needs_a_look = reply.flagged or reply.outcome != "comment"
+    return (f'<tr class="{"flag" if needs_a_look else ""}"><td>{reply.received_at.strftime("%-d %b %Y %H:%M")}</td>'
+            f'<td>{escape(reply.from_address)}<div class="where">{escape(reply.person_name or "unknown person")}</div>'
+            f'</td><td>{escape(reply.issue_title or "—")}<div class="where">{escape(reply.subject)}</div></td>'
+            f'<td>{escape(reply.outcome_label)}<div class="note">{escape(reply.reason_label)}</div>{detail}</td>'
+            f'<td><details><summary>{escape(reply.new_text[:200] or "(no new text)")}</summary>'
+            f'<pre>{escape(reply.text)}</pre></details>{photo_line}</td></tr>')
+
+
 def inbound_page(estate: str, replies: list[ReceivedReply], show: Show) -> str:
     """Plain HTML, one stylesheet, no script: the strict Content-Security-Policy holds."""
-    rows = []
-    for reply in replies:
-        photos = ", ".join(f"{escape(p.filename or p.sha256[:12])} ({escape(p.status)}"
-                           f"{': ' + escape(p.reason) if p.reason else ''})" for p in reply.photos)
-        rows.append(
-            f'<tr class="{"flag" if reply.flagged or reply.outcome != "comment" else ""}">'
-            f'<td>{reply.received_at.strftime("%-d %b %Y %H:%M")}</td>'
-            f'<td>{escape(reply.from_address)}<div class="where">{escape(reply.person_name or "unknown person")}'
-            f'</div></td><td>{escape(reply.issue_title or "—")}<div class="where">{escape(reply.subject)}</div></td>'
-            f'<td>{escape(reply.outcome_label)}<div class="note">{escape(reply.reason_label)}</div>'
-            f'{"<div class=note>" + escape(reply.detail) + "</div>" if reply.detail else ""}</td>'
-            f'<td><details><summary>{escape(reply.new_text[:200] or "(no new text)")}</summary>'
-            f'<pre>{escape(reply.text)}</pre></details>{("<div class=where>Photos: " + photos + "</div>") if photos else ""}'
-            f'</td></tr>')
-    other = "all" if show == "review" else "review"
+    if show == "review":
+        intro = "Needing a look: kept out of the timeline, or added but sent from another address."
+        switch = '<a href="?show=all">Show every reply</a>'
+    else:
+        intro, switch = "Every reply received.", '<a href="?show=review">Show only those needing a look</a>'
+    rows = "".join(_row(reply) for reply in replies) or "<tr><td colspan=5>Nothing here.</td></tr>"
     body = (f'<header><p class="estate">{escape(estate)}</p><h1>Replies received by e-mail</h1>'
-            f'<p>{"Needing a look: kept out of the timeline, or added but sent from another address." if show == "review" else "Every reply received."}'
-            f' <a href="?show={other}">{"Show every reply" if other == "all" else "Show only those needing a look"}</a></p>'
-            f'</header><table><thead><tr><th>Received</th><th>From</th><th>Issue</th><th>What became of it</th>'
-            f'<th>Message</th></tr></thead><tbody>'
-            f'{"".join(rows) or "<tr><td colspan=5>Nothing here.</td></tr>"}</tbody></table>')
+            f'<p>{intro} {switch}</p></header><table><thead><tr><th>Received</th><th>From</th><th>Issue</th>'
+            f'<th>What became of it</th><th>Message</th></tr></thead><tbody>{rows}</tbody></table>')
     return report_page(f"Replies by e-mail – {estate}", body)
 
 

@@ -204,7 +204,8 @@ async def test_forged_expired_and_automatic_replies_make_no_comment_and_wait_in_
     receiver.send(reply(update, "Tampered: close this issue", address=tampered), [tampered])
     receiver.send(reply(update, "I am out of the office until Monday.", Auto_Submitted="auto-replied",
                         Subject="Automatic reply: Estatewalk"), [real])
-    receiver.send(DELIVERY_REPORT.replace("TO", real).replace("\n", "\r\n").encode(), [real], sender="")  # a bounce: sender <>
+    bounce = DELIVERY_REPORT.replace("TO", real).replace("\n", "\r\n").encode()
+    receiver.send(bounce, [real], sender="")  # a delivery report comes from the empty sender <>
 
     # An address that has expired: a new update sent with addresses that last no time at all.
     await as_staff.push(as_staff.mutation("issue.comment", {"id": str(uuid.uuid4()), "issue_id": issue_id,
@@ -340,3 +341,19 @@ async def test_lmtp_delivery_and_withdrawn_reply_addresses(as_staff, as_rep, set
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_check_and_fetch_mail_say_what_is_wrong_with_the_inbound_configuration(settings, replies_env, monkeypatch):
+    assert run_cli(settings, "migrate").returncode == 0
+    monkeypatch.setenv("ESTATEWALK_REPLY_SECRET", "too short")
+    monkeypatch.setenv("ESTATEWALK_IMAP_URL", f"imap://replies:password@127.0.0.1:{free_port()}/INBOX")
+    check = run_cli(settings, "check")
+    assert check.returncode == 1, check.stdout
+    assert "FAIL  reply addresses: ESTATEWALK_REPLY_SECRET must be at least 32 characters" in check.stdout
+    assert "FAIL  IMAP mailbox" in check.stdout
+    fetch = run_cli(settings, "fetch-mail")
+    assert fetch.returncode == 1 and "could not be read" in fetch.stderr
+    monkeypatch.delenv("ESTATEWALK_IMAP_URL")
+    monkeypatch.delenv("ESTATEWALK_REPLY_SECRET")
+    receive = run_cli(settings, "receive-mail")
+    assert receive.returncode == 2 and "ESTATEWALK_REPLY_SECRET" in receive.stderr
