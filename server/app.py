@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
@@ -27,9 +29,25 @@ from server.notify import routes as mail_routes
 from server.people import routes as people_routes
 from server.photos import routes as photo_routes
 from server.problems import EXCEPTION_HANDLERS
+from server.replies import routes as reply_routes
 from server.reports import routes as report_routes
 from server.settings import Settings, settings_from_env
 from server.sync_api import routes as sync_routes
+
+
+@asynccontextmanager
+async def _in_background(job: Coroutine[Any, Any, None] | None) -> AsyncIterator[None]:
+    """Run ``job`` for as long as the app runs (nothing when there is none), cancelled at shutdown."""
+    if job is None:
+        yield
+        return
+    task = asyncio.create_task(job)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -50,25 +68,27 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def mail_sender(app: Litestar) -> AsyncIterator[None]:
         """Send queued e-mail in the background (safe with several workers: rows are claimed)."""
-        if not settings.smtp_url:
-            yield
-            return
-        import asyncio
-
         from server.notify.sender import run_forever
+        from server.replies.addresses import ReplyKeys
 
-        task = asyncio.create_task(run_forever(settings.smtp_url, settings.mail_interval_seconds,
-                                               settings.mail_lease_seconds))
-        try:
+        async with _in_background(run_forever(settings.smtp_url, settings.mail_interval_seconds,
+                                              settings.mail_lease_seconds, ReplyKeys.from_settings(settings))
+                                  if settings.smtp_url else None):
             yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+
+    @asynccontextmanager
+    async def mail_fetcher(app: Litestar) -> AsyncIterator[None]:
+        """Fetch replies from the IMAP mailbox in the background (safe with several workers: one reads at a time,
+        and each message is taken once)."""
+        from server.replies.poller import fetch_forever
+
+        wanted = settings.imap_url and settings.replies_enabled and settings.imap_interval_seconds > 0
+        async with _in_background(fetch_forever(settings) if wanted else None):
+            yield
 
     route_handlers: list = [health, *auth_routes.ROUTES, *sync_routes.ROUTES, *photo_routes.ROUTES,
                           *invite_routes.ROUTES, *people_routes.ROUTES,
-                          *report_routes.ROUTES, *mail_routes.ROUTES]
+                          *report_routes.ROUTES, *mail_routes.ROUTES, *reply_routes.ROUTES]
     if settings.pwa_dir.is_dir():
         route_handlers.append(
             create_static_files_router(path="/", directories=[settings.pwa_dir], html_mode=True,
@@ -77,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=route_handlers,
-        lifespan=[database, mail_sender],
+        lifespan=[database, mail_sender, mail_fetcher],
         dependencies={"viewer": Provide(current_viewer)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         # Cookie-authenticated writes must come from our own pages (server/auth/csrf.py explains why this way).

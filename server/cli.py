@@ -16,6 +16,8 @@ environment:
   ESTATEWALK_DATA   data directory: the SQLite database and photos (default ./var)
   DATABASE_URL      postgresql://user@host/db to use PostgreSQL instead of SQLite
   ESTATEWALK_SMTP_URL  smtp://host:port of the mail server for notifications
+  ESTATEWALK_REPLY_DOMAIN, ESTATEWALK_REPLY_SECRET  turn on replies by e-mail (reply+<token>@domain)
+  ESTATEWALK_IMAP_URL  imaps://user:password@host/INBOX?done=Estatewalk, a mailbox to fetch replies from
 """
 
 
@@ -101,12 +103,19 @@ def user_command(args: argparse.Namespace, settings: Settings) -> int:
     from server.estates import EstateAdmin, find_estate, find_user
 
     password = args.password or os.environ.get("ESTATEWALK_PASSWORD")
-    if password is None and sys.stdin.isatty():
+    if password is None and sys.stdin.isatty() and not args.remove:
         password = getpass.getpass(f"Password for {args.email}: ")
 
     async def job() -> int:
         user_id = await find_user(args.email)
         async with EstateAdmin() as admin:
+            if args.remove:
+                estate_id = await find_estate(args.estate or "")
+                if user_id is None or estate_id is None or not await admin.remove_member(user_id, estate_id):
+                    print(f"{args.email} is not a member of {args.estate}.", file=sys.stderr)
+                    return 2
+                print(f"{args.email} is no longer a member of {args.estate}.")
+                return 0
             if user_id is None:
                 if not password:
                     print("A new person needs a password (--password or ESTATEWALK_PASSWORD).", file=sys.stderr)
@@ -141,13 +150,66 @@ def send_mail_command(args: argparse.Namespace, settings: Settings) -> int:
     async def job() -> int:
         from server.notify.digests import build_digests
         from server.notify.sender import MailSender
+        from server.replies.addresses import ReplyKeys
 
-        sender = MailSender(settings.smtp_url or "", lease_seconds=args.lease, retry_base_seconds=args.retry_after)
+        sender = MailSender(settings.smtp_url or "", lease_seconds=args.lease, retry_base_seconds=args.retry_after,
+                            replies=ReplyKeys.from_settings(settings))
         queued = 0 if args.no_digests else await build_digests()
         report = await sender.send_due()
         print(f"Digests queued: {queued}. E-mails sent: {report.sent}, to retry: {report.retrying}, "
               f"given up: {report.failed}.")
         return 0 if not (report.retrying or report.failed) else 1
+
+    return _with_database(settings, job)
+
+
+def receive_mail_command(args: argparse.Namespace, settings: Settings) -> int:
+    from server.replies.receiver import serve as receive
+
+    if not settings.replies_enabled:
+        print("Set ESTATEWALK_REPLY_DOMAIN and ESTATEWALK_REPLY_SECRET to receive replies.", file=sys.stderr)
+        return 2
+    host, _, port = args.listen.rpartition(":")
+    if not host or not port.isdigit():
+        print(f"--listen needs HOST:PORT, not {args.listen}", file=sys.stderr)
+        return 2
+
+    import logging
+
+    # One line per message taken in (estatewalk.replies); aiosmtpd's own per-command lines only when debugging.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+    async def job() -> int:
+        print(f"Receiving replies to reply+…@{settings.reply_domain} by {'LMTP' if args.lmtp else 'SMTP'} on "
+              f"{host}:{port}", flush=True)
+        await receive(settings, host.strip("[]"), int(port), lmtp=args.lmtp)
+        return 0
+
+    try:
+        return _with_database(settings, job)
+    except KeyboardInterrupt:
+        return 0
+
+
+def fetch_mail_command(args: argparse.Namespace, settings: Settings) -> int:
+    import imaplib
+
+    from server.replies.poller import fetch_once
+
+    if not settings.replies_enabled or not settings.imap_url:
+        print("Set ESTATEWALK_IMAP_URL, ESTATEWALK_REPLY_DOMAIN and ESTATEWALK_REPLY_SECRET to fetch replies.",
+              file=sys.stderr)
+        return 2
+
+    async def job() -> int:
+        try:
+            report = await fetch_once(settings)
+        except (OSError, imaplib.IMAP4.error, ValueError) as error:
+            print(f"The mailbox could not be read: {error}", file=sys.stderr)
+            return 1
+        print(report.line())
+        return 1 if report.left else 0
 
     return _with_database(settings, job)
 
@@ -203,10 +265,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.set_defaults(run=serve)
 
-    p = commands.add_parser("check", help="verify a deployment: database, migrations, photo store, SMTP",
+    p = commands.add_parser("check", help="verify a deployment: database, migrations, photo store, mail in and out",
                             description="Check that the database answers, every migration is applied, the photo "
-                                        "store is writable and the SMTP server (if configured) answers. Exits 1 "
-                                        "if any check fails.", epilog=ENVIRONMENT_HELP,
+                                        "store is writable, the SMTP server (if configured) answers, reply "
+                                        "addresses are configured soundly and the IMAP mailbox (if configured) "
+                                        "can be read. Exits 1 if any check fails.", epilog=ENVIRONMENT_HELP,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     p.set_defaults(run=check_command)
 
@@ -232,6 +295,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-digests", action="store_true", help="only send, do not build digests")
     p.set_defaults(run=send_mail_command)
 
+    p = commands.add_parser("receive-mail", help="receive replies by e-mail (SMTP or LMTP), until stopped",
+                            description="Listen for replies to reply+…@<reply domain> handed over by the mail "
+                                        "server (see docs/action-plan.md, Replies by e-mail): each becomes a "
+                                        "comment on its issue, or is kept in the quarantine with the reason.",
+                            epilog=ENVIRONMENT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--listen", default="127.0.0.1:2525", help="HOST:PORT to listen on (default 127.0.0.1:2525)")
+    p.add_argument("--lmtp", action="store_true", help="speak LMTP instead of SMTP")
+    p.set_defaults(run=receive_mail_command)
+
+    p = commands.add_parser("fetch-mail", help="fetch replies from the IMAP mailbox, once",
+                            description="Read the folder named in ESTATEWALK_IMAP_URL, take each reply in (a "
+                                        "comment, or the quarantine) and move it to the done folder. Safe from "
+                                        "cron and beside the server's own fetching: each message is taken once. "
+                                        "Exits 1 if some must be tried again.",
+                            epilog=ENVIRONMENT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(run=fetch_mail_command)
+
     p = commands.add_parser("user", help="create a person and/or give them a role on an estate",
                             description="Create a person (if the e-mail is new) and add them to an estate with "
                                         "a role. Example: estatewalk user amina@example.org --name 'Amina Yusuf' "
@@ -243,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", default="tra_rep", choices=["staff", "tra_rep", "contractor"],
                    help="their role on that estate (default tra_rep)")
     p.add_argument("--create-estate", action="store_true", help="create the estate if there is none by that name")
+    p.add_argument("--remove", action="store_true", help="take them off that estate instead (they keep their account)")
     p.set_defaults(run=user_command)
 
     p = commands.add_parser("person", help="export (JSON) or erase what is held about a person",

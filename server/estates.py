@@ -91,6 +91,19 @@ class EstateAdmin:
         return membership_id
 
 
+    async def remove_member(self, user_id: UUID, estate_id: UUID, *, actor_id: UUID | None = None) -> bool:
+        """Take a person off an estate: from their next request they see nothing of it, and replies they send
+        by e-mail to its issues are refused. Returns False when they were not a member."""
+        existing = await Membership.select(Membership.id).where(
+            (Membership.user_id == user_id) & (Membership.estate_id == estate_id)).first()
+        if existing is None:
+            return False
+        await Membership.delete().where(Membership.id == existing["id"])
+        await audit("membership.removed", actor_id=actor_id, subject_id=user_id, estate_id=estate_id)
+        self.changes.record("member", existing["id"], None, estate_id=estate_id, deleted=True)
+        return True
+
+
 async def find_user(email: str) -> UUID | None:
     row = await AppUser.select(AppUser.id).where(AppUser.email == email.strip().lower()).first()
     return row["id"] if row else None

@@ -68,6 +68,55 @@ def check_smtp(smtp_url: str | None) -> CheckResult:
     return CheckResult("SMTP reachable", code == 250, f"{url.hostname}:{url.port} answered {code}")
 
 
+def check_replies(settings: Settings) -> CheckResult:
+    """Replies by e-mail: a domain and a long enough secret together, and outgoing mail to carry the addresses."""
+    from server.replies.addresses import MIN_SECRET_LENGTH
+
+    name = "reply addresses"
+    if not settings.reply_domain and not settings.reply_secret:
+        return CheckResult(name, True, "not configured (ESTATEWALK_REPLY_DOMAIN): e-mails cannot be answered")
+    if not settings.reply_domain or "." not in settings.reply_domain or "@" in settings.reply_domain:
+        return CheckResult(name, False, "ESTATEWALK_REPLY_DOMAIN must be a domain name, e.g. replies.council.example")
+    if len(settings.reply_secret or "") < MIN_SECRET_LENGTH:
+        return CheckResult(name, False, f"ESTATEWALK_REPLY_SECRET must be at least {MIN_SECRET_LENGTH} characters "
+                                        "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))')")
+    if not (getattr(settings, "smtp_url", None) or os.environ.get("ESTATEWALK_SMTP_URL")):
+        return CheckResult(name, False, "replies are on but ESTATEWALK_SMTP_URL is not set: nothing carries the "
+                                        "reply addresses out")
+    if settings.reply_address_days <= 0:
+        return CheckResult(name, False, "ESTATEWALK_REPLY_ADDRESS_DAYS must be more than 0")
+    return CheckResult(name, True, f"reply+…@{settings.reply_domain}, working {settings.reply_address_days:g} days; "
+                                   "the domain's MX must lead to `estatewalk receive-mail` or the IMAP mailbox")
+
+
+def check_imap(settings: Settings) -> CheckResult:
+    """The mailbox replies are fetched from: log in, open the folder, make sure the done folder is there."""
+    import imaplib
+
+    from server.replies.poller import ImapTarget, Mailbox
+
+    name = "IMAP mailbox"
+    if not settings.imap_url:
+        return CheckResult(name, True, "not configured (ESTATEWALK_IMAP_URL): replies come by SMTP/LMTP only")
+    if not settings.replies_enabled:
+        return CheckResult(name, False, "ESTATEWALK_IMAP_URL is set but replies are off (ESTATEWALK_REPLY_DOMAIN "
+                                        "and ESTATEWALK_REPLY_SECRET)")
+    try:
+        target = ImapTarget.from_url(settings.imap_url)
+        box = Mailbox(target, timeout=10)
+        try:
+            box.open_folders()
+            if not box.done_folder_exists():
+                return CheckResult(name, False, f"the folder {target.done} for handled replies cannot be created")
+            waiting = len(box.uids())
+        finally:
+            box.close()
+    except (OSError, imaplib.IMAP4.error, ValueError) as error:
+        return CheckResult(name, False, f"{urlparse(settings.imap_url).hostname}: {error}")
+    return CheckResult(name, True, f"{target.username}@{target.host}:{target.port}/{target.folder}: {waiting} "
+                                   f"message(s) waiting; handled ones go to {target.done}")
+
+
 async def run_checks(settings: Settings) -> list[CheckResult]:
     """Everything a deployment needs, each checked on its own so one failure does not hide another."""
     from server.db.engine import close_pool, open_pool, use_database
@@ -88,6 +137,7 @@ async def run_checks(settings: Settings) -> list[CheckResult]:
         except Exception:  # noqa: BLE001 - the pool never opened
             pass
     smtp_url = getattr(settings, "smtp_url", None) or os.environ.get("ESTATEWALK_SMTP_URL")
-    photos, smtp = await asyncio.gather(asyncio.to_thread(check_photo_store, settings),
-                                        asyncio.to_thread(check_smtp, smtp_url))
-    return [database, migrations, photos, smtp]
+    photos, smtp, imap = await asyncio.gather(asyncio.to_thread(check_photo_store, settings),
+                                              asyncio.to_thread(check_smtp, smtp_url),
+                                              asyncio.to_thread(check_imap, settings))
+    return [database, migrations, photos, smtp, check_replies(settings), imap]

@@ -39,6 +39,29 @@ class Settings(Struct, frozen=True):
     """How long phones keep changes the server acknowledged, to send them again should the server be restored
     from a backup (``ESTATEWALK_REPLAY_DAYS``). Longer than the time between two backups; told to phones in every
     pull."""
+    reply_domain: str | None = None
+    """The domain of reply addresses (``ESTATEWALK_REPLY_DOMAIN``, e.g. ``replies.council.example``): with a
+    secret, every e-mail carries ``Reply-To: reply+<token>@<domain>`` and replies become comments."""
+    reply_secret: str | None = None
+    """Signs reply addresses (``ESTATEWALK_REPLY_SECRET``, at least 32 characters). Changing it voids every
+    reply address already sent."""
+    reply_address_days: float = 30.0
+    """How long a reply address works after its e-mail was sent (``ESTATEWALK_REPLY_ADDRESS_DAYS``)."""
+    max_reply_bytes: int = 20 * 1024 * 1024
+    """The largest reply accepted, photos included, as it travels (``ESTATEWALK_MAX_REPLY_BYTES``)."""
+    max_reply_photo_bytes: int = 10 * 1024 * 1024
+    """The largest single photo in a reply, decoded."""
+    imap_url: str | None = None
+    """A mailbox to fetch replies from (``ESTATEWALK_IMAP_URL``,
+    ``imaps://user:password@host/INBOX?done=Estatewalk``); see docs/action-plan.md."""
+    imap_interval_seconds: float = 60.0
+    """How often the server fetches replies from that mailbox (``ESTATEWALK_IMAP_INTERVAL``; 0: only
+    ``estatewalk fetch-mail`` does)."""
+
+    @property
+    def replies_enabled(self) -> bool:
+        """Whether e-mails carry reply addresses: a domain and a secret are both set."""
+        return bool(self.reply_domain and self.reply_secret)
 
     @property
     def database_kind(self) -> str:
@@ -73,4 +96,10 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         mail_interval_seconds=float(env.get("ESTATEWALK_MAIL_INTERVAL") or 30.0),
         mail_lease_seconds=float(env.get("ESTATEWALK_MAIL_LEASE") or 300.0),
         replay_days=int(env.get("ESTATEWALK_REPLAY_DAYS") or 30),
+        reply_domain=(env.get("ESTATEWALK_REPLY_DOMAIN") or "").strip().lower() or None,
+        reply_secret=env.get("ESTATEWALK_REPLY_SECRET") or None,
+        reply_address_days=float(env.get("ESTATEWALK_REPLY_ADDRESS_DAYS") or 30.0),
+        max_reply_bytes=int(env.get("ESTATEWALK_MAX_REPLY_BYTES") or 20 * 1024 * 1024),
+        imap_url=env.get("ESTATEWALK_IMAP_URL") or None,
+        imap_interval_seconds=float(env.get("ESTATEWALK_IMAP_INTERVAL") or 60.0),
     )

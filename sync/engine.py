@@ -65,8 +65,12 @@ async def apply_push(
     client_id: UUID,
     mutations: list[AnyMutation],
     now: dt.datetime,
+    via: str | None = None,
 ) -> PushOutcome:
-    """Apply a phone's mutations in order; raise ``MutationGap``/``MutationConflict`` to refuse the batch."""
+    """Apply a phone's mutations in order; raise ``MutationGap``/``MutationConflict`` to refuse the batch.
+
+    ``via`` names another way the mutations came (``"email"`` for a reply by e-mail); their timeline events
+    say so."""
     state = await store.client_state(client_id)
     if state is None:
         state = ClientState(client_id=client_id, user_id=actor.user_id, last_mutation_id=0)
@@ -85,7 +89,7 @@ async def apply_push(
             raise MutationGap(expected, mutation.id)
         effective_at = bounder.effective(mutation.at)
         ctx = Context(store=store, actor=actor, client_id=client_id, mutation_id=mutation.id,
-                      at=effective_at, now=now)
+                      at=effective_at, now=now, via=via)
         estate_id: UUID | None = None
         try:
             estate_id = await apply_rule(ctx, mutation)

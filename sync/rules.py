@@ -56,6 +56,8 @@ class Context:
     mutation_id: int
     at: str
     now: dt.datetime
+    via: str | None = None
+    """How the change reached the server when not from a phone (``"email"``): shown in the timeline."""
     _events: int = 0
 
     def event_id(self) -> UUID:
@@ -63,6 +65,8 @@ class Context:
         return uuid.uuid5(EVENT_NAMESPACE, f"{self.client_id}:{self.mutation_id}:{self._events}")
 
     def event(self, issue: Issue, kind: str, data: dict[str, Any], event_id: UUID | None = None) -> IssueEvent:
+        if self.via is not None:
+            data = {**data, "via": self.via}
         return IssueEvent(
             id=event_id or self.event_id(),
             issue_id=issue.id,

@@ -12,6 +12,7 @@ from piccolo.columns import (
     UUID,
     BigInt,
     Boolean,
+    Bytea,
     Date,
     Integer,
     Text,
@@ -381,6 +382,62 @@ class MailOutbox(Table, tablename="mail_outbox"):
     last_error = Text(null=True, default=None)
     created_at = Timestamptz()
     sent_at = Timestamptz(null=True, default=None)
+    #: The issue the e-mail is about (none for digests): mail clients thread an issue's e-mails together.
+    issue_id = UUID(null=True, default=None)
+    #: The reply address its ``Reply-To`` carries (``mail_reply_address``), when replies are on.
+    reply_address_id = Varchar(length=16, null=True, default=None)
+
+
+# --- replies by e-mail (server/replies) --------------------------------------------------------------------
+
+class MailReplyAddress(Table, tablename="mail_reply_address"):
+    """A reply address given to one person in one e-mail, for one issue (or a whole digest, ``issue_id`` empty).
+
+    The address itself (``reply+<token>@<domain>``) is made when the e-mail is sent: the token carries this
+    row's id and an expiry, signed with the server's reply secret, so the row alone cannot be turned into a
+    working address. ``revoked_at`` ends it early.
+    """
+
+    id = Varchar(length=16, primary_key=True)  # 8 random bytes, hex
+    outbox_id = UUID(index=True)
+    user_id = UUID(index=True)
+    issue_id = UUID(null=True, default=None)
+    estate_id = UUID(null=True, default=None)
+    created_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class MailInbound(Table, tablename="mail_inbound"):
+    """Every e-mail that came in to a reply address, once, with what became of it.
+
+    ``dedupe_key`` is unique and written in the same transaction as the comment, so the same message delivered
+    twice, or fetched by two pollers at once, makes one comment. Refused and quarantined mail stays here for
+    staff of the estate it names, with the reason, and the original message as it came (``original``; not for
+    a message refused for its size).
+    """
+
+    id = UUID(primary_key=True)
+    dedupe_key = Varchar(length=64, unique=True)
+    message_id = Varchar(length=500)
+    via = Varchar(length=10)  # smtp, lmtp, imap
+    received_at = Timestamptz()
+    envelope_from = Varchar(length=320, default="")
+    from_address = Varchar(length=320, default="")
+    subject = Varchar(length=300, default="")
+    reply_address_id = Varchar(length=16, null=True, default=None)
+    user_id = UUID(null=True, default=None)
+    issue_id = UUID(null=True, default=None)
+    estate_id = UUID(null=True, default=None, index=True)
+    outcome = Varchar(length=20)  # comment, quarantined, refused
+    reason = Varchar(length=40, default="")
+    flagged = Boolean(default=False)
+    detail = Text(default="")
+    text = Text(default="")
+    new_text = Text(default="")
+    photos = JSON()
+    event_id = UUID(null=True, default=None)
+    original = Bytea(null=True, default=None)
+    raw_size = BigInt(default=0)
 
 
 ALL_TABLES += [
@@ -393,4 +450,6 @@ ALL_TABLES += [
     MailPreference,
     MailDigestItem,
     MailOutbox,
+    MailReplyAddress,
+    MailInbound,
 ]

@@ -13,8 +13,9 @@ from uuid import UUID
 from server.clock import utcnow
 from server.db import tables as t
 from server.db.engine import current_engine, write_transaction
-from server.notify.outbox import insert_once, outbox_row
-from server.notify.wording import FOOTER
+from server.notify.outbox import insert_answerable, outbox_row
+from server.notify.wording import FOOTER, reply_line
+from server.replies.addresses import add_reply_address, new_address_id, placeholder
 from sync.workflow import OPEN_STATUSES
 
 
@@ -43,23 +44,48 @@ async def _follower_digests(now: dt.datetime) -> int:
     for item in items:
         by_user.setdefault(item["user_id"], []).append(item)
     people = await _people(set(by_user))
+    estates = await _estates_of({item["issue_id"] for item in items})
     queued = 0
     for user_id, lines in by_user.items():
         person = people.get(user_id)
         if person is None:
             continue
+        by_issue: dict[UUID, list[str]] = {}
+        for item in lines:
+            by_issue.setdefault(item["issue_id"], []).append(f"- {item['line']}")
+        answers = {issue_id: new_address_id() for issue_id in by_issue}
         row = outbox_row(
             dedupe_key=f"digest:{user_id}:{now.date().isoformat()}", user_id=user_id,
             to_address=person["email"], subject=f"Estatewalk: {len(lines)} update(s) on issues you follow",
             body=f"Hello {person['name']},\n\nWhat changed on the issues you follow:\n\n"
-                 + "\n".join(f"- {item['line']}" for item in lines) + FOOTER,
+                 + "\n\n".join("\n".join([*issue_lines, reply_line(placeholder(answers[issue_id]))])
+                               for issue_id, issue_lines in by_issue.items()) + FOOTER,
             kind="digest")
         # Today's digest already went: these lines wait for tomorrow's.
-        if await insert_once(row):
+        if await _insert_digest(row, answers, estates):
             await t.MailDigestItem.update({t.MailDigestItem.digest_id: row.id}).where(
                 t.MailDigestItem.id.is_in([item["id"] for item in lines]))
             queued += 1
     return queued
+
+
+async def _estates_of(issue_ids: set[UUID]) -> dict[UUID, UUID]:
+    if not issue_ids:
+        return {}
+    rows = await t.Issue.select(t.Issue.id, t.Issue.estate_id).where(t.Issue.id.is_in(list(issue_ids)))
+    return {row["id"]: row["estate_id"] for row in rows}
+
+
+async def _insert_digest(row: t.MailOutbox, answers: dict[UUID, str], estates: dict[UUID, UUID]) -> bool:
+    """Queue a digest with its reply addresses: one under each issue, and the digest's own in ``Reply-To``,
+    which names the issue when there is only one (else the reply is asked to go under an issue)."""
+    only = next(iter(answers)) if len(answers) == 1 else None
+    if not await insert_answerable(row, issue_id=only, estate_id=estates.get(only) if only else None):
+        return False
+    for issue_id, address_id in answers.items():
+        await add_reply_address(address_id, outbox_id=row.id, user_id=row.user_id, issue_id=issue_id,
+                                estate_id=estates.get(issue_id))
+    return True
 
 
 async def _staff_digests(now: dt.datetime) -> int:
@@ -79,8 +105,8 @@ async def _staff_digests(now: dt.datetime) -> int:
         key = f"staff-digest:{user_id}:{today.isoformat()}"
         if person is None or await t.MailOutbox.exists().where(t.MailOutbox.dedupe_key == key):
             continue
-        issues = await t.Issue.select(t.Issue.title, t.Issue.estate_id, t.Issue.status, t.Issue.due_date,
-                                      t.Issue.created_at).where(
+        issues = await t.Issue.select(t.Issue.id, t.Issue.title, t.Issue.estate_id, t.Issue.status,
+                                      t.Issue.due_date, t.Issue.created_at).where(
             t.Issue.estate_id.is_in(estate_ids) & (t.Issue.withdrawn == False)  # noqa: E712
             & t.Issue.merged_into.is_null()).order_by(t.Issue.created_at)
         new = [i for i in issues if i["created_at"] >= now - dt.timedelta(days=1)]
@@ -88,14 +114,20 @@ async def _staff_digests(now: dt.datetime) -> int:
                    and i["due_date"] < today]
         if not new and not overdue:
             continue
+        answers = {i["id"]: new_address_id() for i in [*new, *overdue]}
         lines = [f"Hello {person['name']},", "", f"New issues in the last day ({len(new)}):"]
-        lines += [f"- {i['title']} ({names.get(i['estate_id'], '')})" for i in new] or ["- none"]
+        for i in new:
+            lines += [f"- {i['title']} ({names.get(i['estate_id'], '')})", reply_line(placeholder(answers[i["id"]]))]
+        lines += [] if new else ["- none"]
         lines += ["", f"Overdue issues ({len(overdue)}):"]
-        lines += [f"- {i['title']} ({names.get(i['estate_id'], '')}), due {i['due_date'].isoformat()}, "
-                  f"{i['status'].replace('_', ' ')}" for i in overdue] or ["- none"]
-        if await insert_once(outbox_row(
+        for i in overdue:
+            lines += [f"- {i['title']} ({names.get(i['estate_id'], '')}), due {i['due_date'].isoformat()}, "
+                      f"{i['status'].replace('_', ' ')}", reply_line(placeholder(answers[i["id"]]))]
+        lines += [] if overdue else ["- none"]
+        if await _insert_digest(outbox_row(
                 dedupe_key=key, user_id=user_id, to_address=person["email"],
                 subject=f"Estatewalk: {len(new)} new, {len(overdue)} overdue on your estates",
-                body="\n".join(lines) + FOOTER, kind="staff_digest")):
+                body="\n".join(lines) + FOOTER, kind="staff_digest"),
+                answers, {i["id"]: i["estate_id"] for i in issues}):
             queued += 1
     return queued

@@ -14,6 +14,7 @@ from uuid import UUID
 from server.clock import utcnow
 from server.db import tables as t
 from server.notify.wording import FOOTER, describe_event, status_label
+from server.replies.addresses import add_reply_address, new_address_id
 from sync.records import IssueEvent
 
 _DIGEST_NAMESPACE = uuid.UUID("a3c1f1a4-2b3e-4f0e-8a8c-7c1e0f6d5b21")
@@ -29,11 +30,27 @@ async def insert_once(row: t.MailOutbox) -> bool:
 
 
 def outbox_row(*, dedupe_key: str, user_id: UUID | None, to_address: str, subject: str, body: str,
-               kind: str) -> t.MailOutbox:
+               kind: str, issue_id: UUID | None = None, reply_address_id: str | None = None) -> t.MailOutbox:
     moment = utcnow()
     return t.MailOutbox(id=uuid.uuid4(), dedupe_key=dedupe_key, user_id=user_id, to_address=to_address,
                         subject=subject[:300], body=body, kind=kind, status="pending", attempts=0,
-                        next_attempt_at=moment, created_at=moment)
+                        next_attempt_at=moment, created_at=moment, issue_id=issue_id,
+                        reply_address_id=reply_address_id)
+
+
+async def insert_answerable(row: t.MailOutbox, *, issue_id: UUID | None, estate_id: UUID | None) -> bool:
+    """``insert_once`` for an e-mail its recipient can answer: with its reply address, in the same transaction.
+
+    The address is recorded whether or not replies are switched on, so turning them on later needs nothing
+    more; the sender only puts it in the message when they are (``server.replies.addresses``).
+    """
+    row.reply_address_id = row.reply_address_id or new_address_id()
+    if not await insert_once(row):
+        return False
+    if row.user_id is not None:
+        await add_reply_address(row.reply_address_id, outbox_id=row.id, user_id=row.user_id, issue_id=issue_id,
+                                estate_id=estate_id)
+    return True
 
 
 async def mail_mode(user_id: UUID) -> str:
@@ -86,6 +103,7 @@ class MailOutbox:
                 continue
             body = (f"Hello {person['name']},\n\nAn issue you follow on {estate_name} has changed:\n\n"
                     f"  {title}\n  Now: {status_label(issue['status']) if issue else ''}\n\n{line}{FOOTER}")
-            await insert_once(outbox_row(
+            await insert_answerable(outbox_row(
                 dedupe_key=f"event:{event.id}:{user_id}", user_id=user_id, to_address=person["email"],
-                subject=f"Estatewalk: {title}", body=body, kind="issue_update"))
+                subject=f"Estatewalk: {title}", body=body, kind="issue_update", issue_id=event.issue_id),
+                issue_id=event.issue_id, estate_id=event.estate_id)

@@ -35,6 +35,8 @@ from piccolo.engine.postgres import PostgresEngine
 from server.clock import utcnow
 from server.db import tables as t
 from server.db.engine import current_engine, write_transaction
+from server.notify.wording import REPLY_MARKER, REPLY_MARKER_DIGEST
+from server.replies.addresses import ReplyKeys, render_addresses, reply_address
 
 log = logging.getLogger("estatewalk.mail")
 
@@ -80,8 +82,10 @@ def backoff(attempts: int, base: float) -> dt.timedelta:
 
 class MailSender:
     def __init__(self, smtp_url: str, *, lease_seconds: float = 300, retry_base_seconds: float = 30,
-                 max_attempts: int = 10, batch: int = 20, smtp_timeout: float = 30) -> None:
+                 max_attempts: int = 10, batch: int = 20, smtp_timeout: float = 30,
+                 replies: ReplyKeys | None = None) -> None:
         self.target = SmtpTarget.from_url(smtp_url)
+        self.replies = replies
         self.worker = f"{socket.gethostname()[:40]}:{uuid.uuid4().hex[:12]}"
         self.lease = dt.timedelta(seconds=lease_seconds)
         # The SMTP conversation must end well before the lease does, or a second sender could take the row.
@@ -114,10 +118,24 @@ class MailSender:
         message["To"] = row["to_address"]
         message["Subject"] = row["subject"]
         message["Date"] = format_datetime(row["created_at"])
+        domain = self.replies.domain if self.replies else "estatewalk.invalid"
         # Stable per outbox row: a re-send after a crash carries the same id, so it can be recognised.
-        message["Message-ID"] = f"<{row['id']}@estatewalk.invalid>"
+        message["Message-ID"] = f"<{row['id']}@{domain}>"
+        if row.get("issue_id"):
+            # Every e-mail about one issue answers the same (never sent) first message, so mail clients show
+            # them, and the replies to them, as one conversation.
+            message["In-Reply-To"] = message["References"] = f"<issue.{row['issue_id']}@{domain}>"
+        # RFC 3834: no auto-responder should answer this (and Exchange's out-of-office is asked not to).
+        message["Auto-Submitted"] = "auto-generated"
+        message["X-Auto-Response-Suppress"] = "All"
         message["X-Estatewalk-Outbox-Id"] = str(row["id"])
-        message.set_content(row["body"])
+        expires = utcnow() + dt.timedelta(days=self.replies.days) if self.replies else utcnow()
+        body = render_addresses(row["body"], self.replies, expires)
+        if self.replies and row.get("reply_address_id"):
+            message["Reply-To"] = reply_address(row["reply_address_id"], expires, self.replies)
+            marker = REPLY_MARKER if row.get("issue_id") else REPLY_MARKER_DIGEST
+            body = f"{marker}\n\n{body}"
+        message.set_content(body)
         return message
 
     def _deliver(self, message: EmailMessage) -> None:
@@ -174,11 +192,12 @@ class MailSender:
                 return report
 
 
-async def run_forever(smtp_url: str, interval: float, lease_seconds: float = 300) -> None:
+async def run_forever(smtp_url: str, interval: float, lease_seconds: float = 300,
+                      replies: ReplyKeys | None = None) -> None:
     """The app's background task: build digests and send due e-mail every ``interval`` seconds."""
     from server.notify.digests import build_digests
 
-    sender = MailSender(smtp_url, lease_seconds=lease_seconds)
+    sender = MailSender(smtp_url, lease_seconds=lease_seconds, replies=replies)
     # Digests are daily: looking every few minutes is plenty, and spares SQLite's single write lock.
     digests_due = 0.0
     loop = asyncio.get_running_loop()

@@ -26,8 +26,10 @@ from server.db.tables import (
     IssueEvent,
     IssueFollower,
     MailDigestItem,
+    MailInbound,
     MailOutbox,
     MailPreference,
+    MailReplyAddress,
     Membership,
     Photo,
     SyncMutation,
@@ -69,6 +71,9 @@ async def export_person(user_id: UUID) -> dict[str, Any] | None:
         "invites": await Invite.select(Invite.id, Invite.email, Invite.estate_id, Invite.role, Invite.created_at,
                                        Invite.accepted_at).where(
             (Invite.email == user["email"]) | (Invite.accepted_by == user_id)),
+        "replies_by_email": _plain(await MailInbound.select(*[
+            column for column in MailInbound._meta.columns if column._meta.name != "original"]).where(
+            MailInbound.user_id == user_id), "photos"),
         "audit_entries": _plain(await AuditEntry.select().where(
             (AuditEntry.subject_id == user_id) | (AuditEntry.actor_id == user_id)), "detail"),
         "exported_at": utcnow(),
@@ -98,6 +103,13 @@ async def erase_person(user_id: UUID, *, actor_id: UUID | None = None) -> bool:
         await MailDigestItem.delete().where(MailDigestItem.user_id == user_id)
         await IssueFollower.delete().where(IssueFollower.user_id == user_id)
         await MailPreference.delete().where(MailPreference.user_id == user_id)
+        # Replies they e-mailed: the addresses stop working, and the copies of their messages go (the comments
+        # they made stay, like every comment).
+        await MailReplyAddress.update({MailReplyAddress.revoked_at: utcnow()}).where(
+            (MailReplyAddress.user_id == user_id) & MailReplyAddress.revoked_at.is_null())
+        await MailInbound.update({MailInbound.from_address: "", MailInbound.envelope_from: "", MailInbound.text: "",
+                                  MailInbound.original: None, MailInbound.subject: ""}).where(
+            MailInbound.user_id == user_id)
         # Signing-in history names the address they typed; the entries themselves stay, without it.
         await AuditEntry.update({AuditEntry.detail: "{}", AuditEntry.address: ""}).where(
             AuditEntry.subject_id == user_id)

@@ -198,6 +198,10 @@ ROUTE_DRIVERS: dict[tuple[str, str], Driver] = {
     ("POST", "/api/people/{user_id:uuid}/erase"): _erase,
     ("GET", "/api/me/mail"): _get(lambda w: "/api/me/mail"),
     ("PUT", "/api/me/mail"): lambda w, p: w.call(p, "PUT", "/api/me/mail", json={"mode": "daily"}),
+    ("DELETE", "/api/me/mail/reply-addresses"): lambda w, p: w.call(p, "DELETE", "/api/me/mail/reply-addresses"),
+    ("GET", "/api/estates/{estate_id:uuid}/mail/inbound"): _get(lambda w: f"/api/estates/{w.estate}/mail/inbound"),
+    ("GET", "/api/estates/{estate_id:uuid}/mail/inbound.html"): _get(
+        lambda w: f"/api/estates/{w.estate}/mail/inbound.html"),
     ("GET", "/api/estates/{estate_id:uuid}/issues"): _get(lambda w: f"/api/estates/{w.estate}/issues"),
     ("GET", "/api/estates/{estate_id:uuid}/issues.csv"): _get(lambda w: f"/api/estates/{w.estate}/issues.csv"),
     ("GET", "/api/estates/{estate_id:uuid}/dashboard"): _get(lambda w: f"/api/estates/{w.estate}/dashboard"),

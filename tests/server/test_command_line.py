@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import run_cli
 
-SUBCOMMANDS = ["serve", "check", "migrate", "demo", "user", "person", "send-mail"]
+SUBCOMMANDS = ["serve", "check", "migrate", "demo", "user", "person", "send-mail", "receive-mail", "fetch-mail"]
 
 
 def test_help_lists_every_command_and_the_environment():

@@ -40,7 +40,7 @@ function describeEvent(event, names, locationLabels) {
   const value = (v) => fieldValue(d.field, v, names, locationLabels);
   switch (event.kind) {
     case 'comment':
-      return [t('event.comment', { actor }), h('blockquote', { text: d.body })];
+      return [d.via === 'email' ? t('event.comment_by_email', { actor }) : t('event.comment', { actor }), h('blockquote', { text: d.body })];
     case 'status_changed':
       return [
         t('event.status_changed', { actor, from: statusLabel(d.from), to: statusLabel(d.to) }),
