@@ -38,6 +38,7 @@ class MemoryStore:
         self.meeting_issues: dict[tuple[UUID, UUID], MeetingIssue] = {}
         self.followers: set[tuple[UUID, UUID]] = set()
         self.mail_preferences: dict[UUID, tuple[str, str | None]] = {}
+        self.languages: dict[UUID, tuple[str, str | None]] = {}
 
     # Copies in and out, as a database would: the engine must save what it changes.
     async def client_state(self, client_id: UUID) -> ClientState | None:
@@ -130,6 +131,12 @@ class MemoryStore:
 
     async def save_mail_preference(self, user_id: UUID, mode: str, at: str) -> None:
         self.mail_preferences[user_id] = (mode, at)
+
+    async def language(self, user_id: UUID) -> tuple[str, str | None] | None:
+        return self.languages.get(user_id)
+
+    async def save_language(self, user_id: UUID, language: str, at: str) -> None:
+        self.languages[user_id] = (language, at)
 
     async def set_following(self, issue_id: UUID, user_id: UUID, follow: bool, *, estate_id: UUID) -> None:
         if follow:

@@ -22,6 +22,8 @@ MutationNumber = Annotated[int, Meta(ge=1, le=2**53, description="per-client mut
 Text = Annotated[str, Meta(max_length=20_000)]
 ShortText = Annotated[str, Meta(max_length=500)]
 Sha256 = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the photo bytes, lower-case hex")]
+LanguageTag = Annotated[str, Meta(pattern=r"^([A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*)?$", max_length=35,
+                                  description="BCP 47 language tag, or empty when not known")]
 
 MAX_BATCH = 500
 
@@ -40,6 +42,8 @@ class IssueCreateArgs(Args):
     description: Text = ""
     location_id: UUID | None = None
     inspection_id: UUID | None = None
+    written_in: LanguageTag = ""
+    """The app's language when the title and description were typed, for ``lang`` attributes (never translated)."""
 
 
 class IssueFields(Args):
@@ -71,6 +75,7 @@ class IssueCommentArgs(Args):
     id: UUID
     issue_id: UUID
     body: Text
+    written_in: LanguageTag = ""
 
 
 class IssueWithdrawArgs(Args):
@@ -169,6 +174,11 @@ class MailPreferenceArgs(Args):
     """``immediate`` (an e-mail per change), ``daily`` (one digest a day) or ``none``."""
 
 
+class PersonLanguageArgs(Args):
+    language: ShortText
+    """A tag of ``sync.languages.LANGUAGES`` (``tr``, ``ckb``…): the language the app, e-mails and PDFs speak."""
+
+
 class Mutation(Struct, forbid_unknown_fields=True, frozen=True, tag_field="name"):
     id: MutationNumber
     at: StampText
@@ -242,6 +252,10 @@ class MailPreference(Mutation, tag="mail.preference"):
     args: MailPreferenceArgs
 
 
+class PersonLanguage(Mutation, tag="person.language"):
+    args: PersonLanguageArgs
+
+
 AnyMutation = Union[
     IssueCreate,
     IssueUpdate,
@@ -259,6 +273,7 @@ AnyMutation = Union[
     MeetingCreate,
     MeetingIssue,
     MailPreference,
+    PersonLanguage,
 ]
 
 MUTATION_NAMES = tuple(m.__struct_config__.tag for m in AnyMutation.__args__)  # type: ignore[attr-defined]

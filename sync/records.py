@@ -97,6 +97,8 @@ class Issue(Struct):
     field_stamps: dict[str, str]
     merged_into: UUID | None = None
     withdrawn: bool = False
+    written_in: str = ""
+    """The language the title and description were typed in (for ``lang`` attributes; never translated)."""
 
 
 class IssueEvent(Struct):

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from sync import mutations as m
 from sync.grading import ELEMENTS, RECHECK_OUTCOMES, SCHEMES
+from sync.languages import LANGUAGE_CODES
 from sync.merge import merge_fields
 from sync.permissions import PERMISSIONS, fields_role_may_not_set, may
 from sync.records import (
@@ -217,6 +218,7 @@ async def create_issue(ctx: Context, args: m.IssueCreateArgs) -> UUID:
         created_at=ctx.now,
         updated_at=ctx.now,
         field_stamps={field: ctx.at for field in ISSUE_FIELDS},
+        written_in=args.written_in,
     )
     await ctx.store.save_issue(issue, new=True)
     await ctx.store.add_event(ctx.event(issue, "created", {"title": issue.title}))
@@ -288,7 +290,10 @@ async def add_comment(ctx: Context, args: m.IssueCommentArgs) -> UUID:
         raise Rejected("a comment needs some text", issue.estate_id)
     if await ctx.store.event_exists(args.id):
         raise Rejected("a comment with this id already exists", issue.estate_id)
-    await ctx.store.add_event(ctx.event(issue, "comment", {"body": args.body}, event_id=args.id))
+    data: dict[str, Any] = {"body": args.body}
+    if args.written_in:
+        data["written_in"] = args.written_in
+    await ctx.store.add_event(ctx.event(issue, "comment", data, event_id=args.id))
     issue.updated_at = ctx.now
     await ctx.store.save_issue(issue, new=False)
     return issue.estate_id
@@ -604,4 +609,20 @@ async def choose_mail_preference(ctx: Context, args: m.MailPreferenceArgs) -> No
         # An earlier choice arriving late loses; it stays in the mutation history.
         return None
     await ctx.store.save_mail_preference(ctx.actor.user_id, args.mode, ctx.at)
+    return None
+
+
+# --- the language a person reads in -------------------------------------------------------------------------
+
+
+@rule(m.PersonLanguage)
+async def choose_language(ctx: Context, args: m.PersonLanguageArgs) -> None:
+    """Anyone signed in chooses for themselves, offline like any change; the later choice (by stamp) stands, so
+    two phones that chose differently end up agreeing. E-mails and PDFs follow the stored choice."""
+    if args.language not in LANGUAGE_CODES:
+        raise Rejected(f"'{args.language}' is not a language Estatewalk speaks (use {', '.join(LANGUAGE_CODES)})")
+    current = await ctx.store.language(ctx.actor.user_id)
+    if current is not None and current[1] is not None and current[1] > ctx.at:
+        return None
+    await ctx.store.save_language(ctx.actor.user_id, args.language, ctx.at)
     return None

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sync import mutations
+from sync.languages import DEFAULT_LANGUAGE, LANGUAGES
 from sync.grading import DEFAULT_SCHEME, ELEMENTS, RECHECK_OUTCOMES, SCHEMES
 from sync.permissions import PERMISSIONS, STAFF_ONLY_FIELDS
 from sync.records import CATEGORIES, MAIL_MODES, PRIORITIES, ROLES
@@ -71,6 +72,15 @@ def shared_rules() -> dict[str, Any]:
             "code_alphabet": CODE_ALPHABET,
             "code_length": CODE_LENGTH,
             "code_check_weights": list(CHECK_WEIGHTS),
+        },
+        # The languages the app speaks (sync/languages.py): the picker, the catalogue files, the direction.
+        "languages": {
+            "default": DEFAULT_LANGUAGE,
+            "list": [
+                {"code": language.code, "name": language.name, "english_name": language.english_name,
+                 "dir": language.dir, "catalogue": language.catalogue, "formats": language.formats}
+                for language in LANGUAGES
+            ],
         },
         "limits": {
             "short_text": _max_length(mutations.ShortText),

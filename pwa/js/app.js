@@ -1,7 +1,7 @@
 /** Start-up: catalogue, service worker, layout, routes, sync triggers. */
-import { loadCatalogue, t } from './i18n.js';
+import { loadCatalogue, remember, language, t } from './i18n.js';
 import { h, mount } from './dom.js';
-import { clientId } from './db.js';
+import { clientId, getMeta, setMeta } from './db.js';
 import { onChanged } from './events.js';
 import { currentUser, memberships } from './session.js';
 import { startSyncScheduler } from './sync-scheduler.js';
@@ -20,6 +20,7 @@ import { plansView, newMeetingView, planView, planAddView } from './views/plans.
 import { deskView } from './views/desk.js';
 import { settingsView } from './views/settings.js';
 import { watchForUpdates } from './update.js';
+import { recordChange, pendingMutations } from './outbox.js';
 
 const ROUTES = [
   [/^\/signin$/, signInView, { public: true }],
@@ -90,6 +91,7 @@ async function renderView(token, view, params, options, focusHeading, keepFocus,
     memberships: await memberships(),
     go,
     refresh: () => render({ focusHeading: false, keepFocus: true }),
+    changeLanguage,
   };
   const node = await view(ctx, params);
   if (token !== renderToken) return; // a newer navigation won
@@ -201,13 +203,41 @@ function layout() {
   );
 }
 
+/**
+ * Switch the whole app to another language: the catalogue, <html lang dir>, every bar and the screen. Signed
+ * in, the choice is also a `person.language` change, so it syncs to the profile (e-mails and PDFs follow it)
+ * and to the person's other phones; it is saved here at once, offline or not.
+ */
+export async function changeLanguage(code, { save = true } = {}) {
+  remember(code);
+  await loadCatalogue(code);
+  layout();
+  watchForUpdates(document.getElementById('update'));
+  await renderStatus(document.getElementById('status'));
+  const user = await currentUser();
+  if (save && user && (await getMeta('language')) !== language()) {
+    await recordChange('person.language', { language: language() });
+  }
+  await render({ focusHeading: false });
+  document.getElementById('language')?.focus();
+}
+
+/** The profile's language arrived from the server (another phone chose, or a fresh sign-in): follow it. */
+async function followProfileLanguage() {
+  const code = await getMeta('language');
+  // A choice made here and not yet sent wins over the older one the server still has.
+  if (!code || code === language() || (await pendingMutations()).some((m) => m.name === 'person.language')) return;
+  await changeLanguage(code, { save: false });
+}
+
 async function start() {
-  await loadCatalogue('en');
+  await loadCatalogue();
   layout();
   await clientId();
   watchForUpdates(document.getElementById('update'));
   onChanged((change) => {
     renderStatus(document.getElementById('status'), change);
+    if (change.what === 'language') followProfileLanguage();
     if (['data', 'outbox', 'recorded', 'rejections'].includes(change.what)) scheduleRefresh();
   });
   addEventListener('online', () => renderStatus(document.getElementById('status')));

@@ -1,25 +1,108 @@
 /**
- * The message catalogue. Every word the user reads comes from pwa/i18n/<lang>.json, so a translator never has
- * to touch code, and the catalogue also says the writing direction (ltr or rtl) for the whole document.
+ * The message catalogue. Every word the user reads comes from pwa/i18n/<catalogue>.json, so a translator never
+ * has to touch code. Which languages exist, their names and their writing direction come from sync/languages.py
+ * (through the generated rules.js), so the server's e-mails and PDFs and the phone agree on the list.
+ *
+ * The chosen language is kept in localStorage (it is not secret, it must survive signing out, and it must be
+ * known synchronously before the first screen is drawn); the person's profile on the server follows it through
+ * the `person.language` mutation.
  */
+import { RULES } from './rules.js';
+
+export const LANGUAGES = RULES.languages.list;
+const STORAGE_KEY = 'estatewalk.language';
 
 let messages = {};
-let plurals = new Intl.PluralRules('en');
+// English is always loaded too: a key a translation lacks (a string added since) shows in English, not as a key.
+let english = {};
+let current = LANGUAGES[0];
+let plurals = new Intl.PluralRules('en-GB');
 
-/** Load a catalogue and set the document's language and direction from it. */
-export async function loadCatalogue(lang = 'en') {
-  const response = await fetch(`./i18n/${lang}.json`);
-  messages = await response.json();
-  const locale = messages._lang || lang;
-  plurals = new Intl.PluralRules(locale);
-  document.documentElement.lang = locale;
-  document.documentElement.dir = messages._dir || 'ltr';
+export function languageOf(code) {
+  return LANGUAGES.find((language) => language.code === code) || null;
+}
+
+/** The first of the phone's own languages (navigator.languages) that the app speaks, else English. */
+export function phoneLanguage(wanted = navigator.languages || [navigator.language]) {
+  for (const tag of wanted) {
+    const exact = LANGUAGES.find((language) => language.code.toLowerCase() === String(tag).toLowerCase());
+    if (exact) return exact.code;
+    const base = String(tag).split('-')[0].toLowerCase();
+    // Browsers say "ku" for Kurmanji and "zh-CN" / "zh" for Simplified Chinese.
+    const similar = LANGUAGES.find((language) => language.code.split('-')[0].toLowerCase() === base || language.formats.split('-')[0] === base);
+    if (similar) return similar.code;
+  }
+  return RULES.languages.default;
+}
+
+/** The language chosen on this phone, or null when nobody has chosen yet. */
+export function chosenLanguage() {
+  try {
+    const code = localStorage.getItem(STORAGE_KEY);
+    return languageOf(code) ? code : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The language in force: the one chosen here, else the phone's own. */
+export function language() {
+  return current.code;
+}
+
+export function remember(code) {
+  try {
+    localStorage.setItem(STORAGE_KEY, code);
+  } catch {
+    // Private mode without storage: the choice lasts until the app is closed.
+  }
+}
+
+async function fetchCatalogue(name) {
+  const response = await fetch(`./i18n/${name}.json`);
+  if (!response.ok) throw new Error(`no catalogue ${name}`);
+  return response.json();
+}
+
+/** Load a language's catalogue and set the document's language and direction from it. */
+export async function loadCatalogue(code = chosenLanguage() || phoneLanguage()) {
+  const wanted = languageOf(code) || languageOf(RULES.languages.default);
+  english = await fetchCatalogue('en');
+  let loaded = english;
+  let chosen = wanted;
+  if (wanted.catalogue !== 'en') {
+    try {
+      loaded = await fetchCatalogue(wanted.catalogue);
+    } catch {
+      // Offline and never fetched: stay readable in English rather than show nothing.
+      chosen = languageOf(RULES.languages.default);
+    }
+  }
+  messages = loaded;
+  current = chosen;
+  plurals = new Intl.PluralRules(current.formats);
+  document.documentElement.lang = current.code;
+  document.documentElement.dir = current.dir;
   return messages;
+}
+
+/**
+ * Attributes for text a person typed (titles, descriptions, comments): shown as written, never translated, and
+ * marked with the language it was written in so a screen reader pronounces it right. `dir: auto` lets a Sorani
+ * comment read right to left on an English screen and the other way round.
+ */
+export function writtenIn(code) {
+  return code ? { lang: code, dir: 'auto' } : { dir: 'auto' };
+}
+
+/** Whether the catalogue in force was checked by a fluent speaker (English is the source, so it is). */
+export function reviewed() {
+  return messages._reviewed !== false;
 }
 
 /** The locale in force, for formatting dates and numbers. */
 export function locale() {
-  return messages._lang || 'en';
+  return current.formats;
 }
 
 /**
@@ -29,9 +112,10 @@ export function locale() {
 export function t(key, params = {}) {
   let text;
   if (typeof params.count === 'number') {
-    text = messages[`${key}_${plurals.select(params.count)}`] ?? messages[`${key}_other`];
+    const form = plurals.select(params.count);
+    text = messages[`${key}_${form}`] ?? messages[`${key}_other`] ?? english[`${key}_${form}`] ?? english[`${key}_other`];
   }
-  text = text ?? messages[key];
+  text = text ?? messages[key] ?? english[key];
   if (text === undefined) {
     // A missing key shows itself rather than an empty button; the catalogue test catches it before release.
     console.warn('missing message', key);
@@ -42,7 +126,13 @@ export function t(key, params = {}) {
 
 /** Translate a key if the catalogue has it, otherwise show the raw value (e.g. a category a landlord added). */
 export function tOr(key, fallback) {
-  return key in messages ? t(key) : fallback;
+  return key in messages || key in english ? t(key) : fallback;
+}
+
+/** A server refusal in the reader's language when it carries a code the catalogue knows, else its own words. */
+export function refusal(code, params = {}, fallback = '') {
+  const key = `refusal.${code}`;
+  return code && (key in messages || key in english) ? t(key, params) : fallback;
 }
 
 export function formatDateTime(value) {

@@ -11,7 +11,7 @@ export function storesFor(name) {
   if (name.startsWith('issue.')) return ['issues'];
   if (name === 'meeting.create') return ['meetings'];
   if (name === 'meeting.issue') return ['meetings', 'meeting_issues', 'issues'];
-  if (name === 'mail.preference') return ['meta'];
+  if (name === 'mail.preference' || name === 'person.language') return ['meta'];
   if (name === 'photo.attach') return ['photos'];
   if (name === 'inspection.grade') return ['grades'];
   if (name === 'inspection.recheck') return ['rechecks'];
@@ -151,6 +151,9 @@ export async function applyLocally(tx, mutation, userId) {
     }
     case 'mail.preference':
       await putMetaIn(tx, 'mail_mode', args.mode);
+      return;
+    case 'person.language':
+      await putMetaIn(tx, 'language', args.language);
       return;
     default:
       // issue.comment has no local record of its own: the timeline shows unsent comments from the outbox.

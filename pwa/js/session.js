@@ -37,6 +37,7 @@ export async function signIn(email, password) {
     await putMetaIn(tx, 'user', answer.user);
     await putMetaIn(tx, 'memberships', answer.memberships || []);
     await putMetaIn(tx, 'session_expired', false);
+    await putMetaIn(tx, 'language', answer.user.language || null);
   });
   return answer;
 }

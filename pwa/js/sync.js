@@ -35,6 +35,9 @@ const ENTITY_STORES = {
 /** The problem code of photo bytes that are not an accepted image: sending them again cannot help. */
 const NOT_AN_IMAGE = '422.3';
 
+// Set by a pulled `person_language` row; the page tells app.js once the pull is applied.
+let languageArrived = false;
+
 /**
  * One full round. Returns `{ran: false}` when another tab holds the lock. Errors other than "offline" or
  * "signed out" are recorded for the indicator and rethrown.
@@ -186,6 +189,9 @@ async function acknowledge(batch, response) {
             name: mutation.name,
             args: mutation.args,
             reason: result.reason,
+            // A stable code and its parameters, so the phone words the refusal in its own language.
+            code: result.code || null,
+            params: result.params || null,
             at: mutation.at,
             dismissed: false,
           }),
@@ -230,6 +236,10 @@ async function pullChanges(clientId) {
     if (!response.has_more) break;
   }
   notifyChanged('data');
+  if (languageArrived) {
+    languageArrived = false;
+    notifyChanged('language');
+  }
   return { restored };
 }
 
@@ -246,6 +256,14 @@ async function applyPulled(response) {
     let last = await metaIn(tx, 'hlc');
     const user = await metaIn(tx, 'user');
     for (const change of response.changes || []) {
+      if (change.entity === 'person_language') {
+        // The person's language (chosen on any of their phones): app.js follows it once the page is applied.
+        if (!change.deleted && change.data?.language) {
+          await putMetaIn(tx, 'language', change.data.language);
+          languageArrived = true;
+        }
+        continue;
+      }
       if (change.entity === 'mail_preference') {
         // The person's own setting (one row, pulled by their phones alone): kept beside the profile.
         await putMetaIn(tx, 'mail_mode', change.deleted ? null : change.data?.mode ?? null);

@@ -31,6 +31,8 @@ class UserOut(Struct):
     id: UUID
     name: str
     email: str
+    language: str = ""
+    """The language chosen with ``person.language`` (``tr``, ``ckb``…); empty when never chosen."""
 
 
 class MembershipOut(Struct):
@@ -87,7 +89,7 @@ async def login(data: JSONBody[LoginRequest], request: Request) -> Response[Logi
     await audit("sign_in.ok", actor_id=user["id"], subject_id=user["id"], address=address)
     body = LoginResponse(
         token=token,
-        user=UserOut(id=user["id"], name=user["name"], email=user["email"]),
+        user=UserOut(id=user["id"], name=user["name"], email=user["email"], language=user["language"]),
         memberships=await _memberships(user["id"]),
     )
     cookie = Cookie(key=COOKIE_NAME, value=token, httponly=True, samesite="strict", path="/",
@@ -107,7 +109,9 @@ async def logout(viewer: NamedDependency[Viewer], request: Request) -> Response[
 @get("/api/auth/me", tags=["auth"], security=SIGNED_IN, responses=problem_responses(401))
 async def me(viewer: NamedDependency[Viewer]) -> Me:
     """Who is signed in, and their estates and roles."""
-    return Me(user=UserOut(id=viewer.user_id, name=viewer.name, email=viewer.email),
+    language = await AppUser.select(AppUser.language).where(AppUser.id == viewer.user_id).first()
+    return Me(user=UserOut(id=viewer.user_id, name=viewer.name, email=viewer.email,
+                           language=language["language"] if language else ""),
               memberships=await _memberships(viewer.user_id))
 
 

@@ -47,6 +47,9 @@ class AppUser(Table, tablename="app_user"):
     is_demo = Boolean(default=False)
     active = Boolean(default=True)
     created_at = Timestamptz()
+    # The language chosen with ``person.language`` ("" = never chosen: English) and the stamp of that choice.
+    language = Varchar(length=35, default="")
+    language_at = Varchar(length=100, default="")
 
 
 class Membership(Table, tablename="membership"):
@@ -92,6 +95,7 @@ class Issue(Table, tablename="issue"):
     field_stamps = JSON()
     merged_into = UUID(null=True, default=None)
     withdrawn = Boolean(default=False)
+    written_in = Varchar(length=35, default="")
 
 
 class IssueEvent(Table, tablename="issue_event"):

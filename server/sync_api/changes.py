@@ -28,8 +28,9 @@ _encoder = msgspec.json.Encoder()
 ISSUE_ENTITIES = ("issue", "issue_event", "photo")
 
 #: Entities recorded for one person alone (``user_id``), pulled by all their phones wherever they are a member:
-#: the issues they follow (id = the issue's id) and how they want to hear about them (id = their own id).
-PERSONAL_ENTITIES = ("follow", "mail_preference")
+#: the issues they follow (id = the issue's id), how they want to hear about them and the language they read
+#: (id = their own id).
+PERSONAL_ENTITIES = ("follow", "mail_preference", "person_language")
 
 
 class ChangeRecorder:

@@ -272,3 +272,17 @@ class DatabaseStore:
         # Every phone of this person learns the choice, whichever of them (or the web) made it.
         self.changes.record("mail_preference", user_id, {"id": str(user_id), "mode": mode, "at": at},
                             estate_id=None, user_id=user_id)
+
+    async def language(self, user_id: UUID) -> tuple[str, str | None] | None:
+        row = await t.AppUser.select(t.AppUser.language, t.AppUser.language_at).where(
+            t.AppUser.id == user_id).first()
+        if row is None or not row["language"]:
+            return None
+        return (row["language"], row["language_at"] or None)
+
+    async def save_language(self, user_id: UUID, language: str, at: str) -> None:
+        await t.AppUser.update({t.AppUser.language: language, t.AppUser.language_at: at}).where(
+            t.AppUser.id == user_id)
+        # Every phone of this person switches too, whichever of them made the choice.
+        self.changes.record("person_language", user_id, {"id": str(user_id), "language": language, "at": at},
+                            estate_id=None, user_id=user_id)

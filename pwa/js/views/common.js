@@ -1,6 +1,6 @@
 /** Pieces several screens share: estate and location names, issue cards, the quick "still there" actions. */
 import { h } from '../dom.js';
-import { t, tOr, formatDate } from '../i18n.js';
+import { t, tOr, formatDate, writtenIn, language } from '../i18n.js';
 import { getAll } from '../db.js';
 import { recordChanges } from '../outbox.js';
 import { roleOn } from '../session.js';
@@ -67,7 +67,7 @@ export function issueCard(issue, locationNames, extras = {}) {
       h(
         'span',
         { class: 'issue-text' },
-        h('span', { class: 'issue-title', text: issue.title }),
+        h('span', { class: 'issue-title', ...writtenIn(issue.written_in), text: issue.title }),
         extras.estateName ? h('span', { class: 'issue-estate', text: extras.estateName }) : null,
         h(
           'span',
@@ -110,7 +110,7 @@ export function seenAgainChanges(ctx, issue, outcome, walk, recheckNote = '') {
     return [{ name: 'issue.status', args: { id: issue.id, status: 'fixed', note } }];
   }
   const body = t(stillThere ? 'issue.seen_again_still_there' : 'issue.seen_again_looks_fixed');
-  return [{ name: 'issue.comment', args: { id: crypto.randomUUID(), issue_id: issue.id, body } }];
+  return [{ name: 'issue.comment', args: { id: crypto.randomUUID(), issue_id: issue.id, body, written_in: language() } }];
 }
 
 /**

@@ -7,7 +7,7 @@
  * need a connection. Below desk width the table turns into cards (styles.css, `.data-table`).
  */
 import { h, field, select } from '../dom.js';
-import { t, formatDate, formatDateTime } from '../i18n.js';
+import { t, formatDate, formatDateTime, writtenIn } from '../i18n.js';
 import { getAll } from '../db.js';
 import { roleOn } from '../session.js';
 import { estateCounts, reportRow } from '../plan.js';
@@ -74,7 +74,7 @@ function issuesTable(rows, filters, sortBy, multiEstate, apply) {
     const label = t(column.label);
     switch (column.key) {
       case 'title':
-        return h('td', { 'data-label': label }, h('a', { href: `#/issue/${row.issue.id}`, 'data-issue-id': row.issue.id, text: row.issue.title }));
+        return h('td', { 'data-label': label }, h('a', { href: `#/issue/${row.issue.id}`, 'data-issue-id': row.issue.id, ...writtenIn(row.issue.written_in), text: row.issue.title }));
       case 'status':
         return h('td', { 'data-label': label }, h('span', { class: `badge status-${row.issue.status}`, text: statusLabel(row.issue.status) }));
       case 'due':

@@ -4,7 +4,7 @@
  * choice of putting theirs back). Both used to be visible only on the Sync page or deep in the timeline.
  */
 import { h } from '../dom.js';
-import { t, formatDateTime } from '../i18n.js';
+import { t, formatDateTime, refusal } from '../i18n.js';
 import { getMeta, setMeta } from '../db.js';
 import { recordChange } from '../outbox.js';
 import { describeChange, dismissRejection } from '../rejections.js';
@@ -68,7 +68,7 @@ function rejectionNotice(ctx, issue, rejection, { role, say, openPlan, chooseSta
     'li',
     { class: 'notice refused', 'data-rejection-id': rejection.id },
     h('p', { class: 'notice-what', text: t('notice.refused', { what: describeChange(rejection) }) }),
-    h('p', { class: 'notice-reason', text: t('notice.reason', { reason: rejection.reason || '' }) }),
+    h('p', { class: 'notice-reason', text: t('notice.reason', { reason: refusal(rejection.code, rejection.params || {}, rejection.reason || '') }) }),
     rejection.name === 'issue.status' ? h('p', { text: t('notice.status_now', { status: statusLabel(issue.status) }) }) : null,
     role && !retry && !actions.some((a) => a.dataset.action !== 'dismiss') ? h('p', { class: 'muted', text: t('notice.cannot_retry', { role: t(`role.${role}`) }) }) : null,
     h('p', { class: 'muted', text: formatDateTime(Number(String(rejection.at).slice(0, 15)) || rejection.at) }),

@@ -1,6 +1,6 @@
 /** One issue: details, photos, the timeline (who said what, when) and what the user can do about it. */
 import { h, field, select } from '../dom.js';
-import { t, formatDateTime, formatDate } from '../i18n.js';
+import { t, formatDateTime, formatDate, writtenIn, language } from '../i18n.js';
 import { get, getAll } from '../db.js';
 import { recordChange, recordChanges, pendingForIssue } from '../outbox.js';
 import { photoUrl } from '../api.js';
@@ -40,7 +40,7 @@ function describeEvent(event, names, locationLabels) {
   const value = (v) => fieldValue(d.field, v, names, locationLabels);
   switch (event.kind) {
     case 'comment':
-      return [d.via === 'email' ? t('event.comment_by_email', { actor }) : t('event.comment', { actor }), h('blockquote', { text: d.body })];
+      return [d.via === 'email' ? t('event.comment_by_email', { actor }) : t('event.comment', { actor }), h('blockquote', { ...writtenIn(d.written_in), text: d.body })];
     case 'status_changed':
       return [
         t('event.status_changed', { actor, from: statusLabel(d.from), to: statusLabel(d.to) }),
@@ -62,7 +62,7 @@ function describeEvent(event, names, locationLabels) {
 
 function describePending(mutation) {
   const key = `event.pending.${mutation.name}`;
-  if (mutation.name === 'issue.comment') return [t(key), h('blockquote', { text: mutation.args.body })];
+  if (mutation.name === 'issue.comment') return [t(key), h('blockquote', { ...writtenIn(mutation.args.written_in), text: mutation.args.body })];
   if (mutation.name === 'inspection.recheck') return [t(key, { outcome: t(`outcome.${mutation.args.outcome}`) })];
   if (mutation.name === 'issue.status') {
     return [t(key, { to: statusLabel(mutation.args.status) }), mutation.args.note ? h('blockquote', { text: mutation.args.note }) : null];
@@ -206,7 +206,7 @@ export async function issueView(ctx, { id }) {
             commentError.textContent = t('issue.comment_empty');
             return;
           }
-          await recordChange('issue.comment', { id: crypto.randomUUID(), issue_id: issue.id, body });
+          await recordChange('issue.comment', { id: crypto.randomUUID(), issue_id: issue.id, body, written_in: language() });
           commentForm.removeAttribute('data-dirty');
           say(savedText());
         },
@@ -238,12 +238,12 @@ export async function issueView(ctx, { id }) {
     'article',
     { class: 'screen issue', 'data-issue-id': issue.id },
     back,
-    h('h2', { text: issue.title }),
+    h('h2', { ...writtenIn(issue.written_in), text: issue.title }),
     issue.withdrawn ? h('p', { class: 'warning', text: t('issue.withdrawn') }) : null,
     issue.merged_into ? h('p', { class: 'warning' }, h('a', { href: `#/issue/${issue.merged_into}`, text: t('issue.merged') })) : null,
     issue.pending ? h('p', { class: 'badge pending', text: t('issues.pending') }) : null,
     notices,
-    issue.description ? h('p', { class: 'description', text: issue.description }) : null,
+    issue.description ? h('p', { class: 'description', ...writtenIn(issue.written_in), text: issue.description }) : null,
     h('section', { 'aria-labelledby': 'details-h' }, h('h3', { id: 'details-h', class: 'visually-hidden', text: t('issue.details') }), details),
     open ? quickActions(ctx, issue, say) : null,
     status?.node,

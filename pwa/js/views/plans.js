@@ -4,7 +4,7 @@
  * The figures come from js/plan.js, which counts as the server's printable plan does.
  */
 import { h, field, select, choices } from '../dom.js';
-import { t, formatDate } from '../i18n.js';
+import { t, formatDate, writtenIn } from '../i18n.js';
 import { get, getAll } from '../db.js';
 import { recordChange, recordChanges } from '../outbox.js';
 import { roleOn } from '../session.js';
@@ -184,7 +184,7 @@ function planTable(items, memberNames, locationNames, pendingMeeting) {
             { 'data-label': t('plans.col_issue') },
             item.issue.missing
               ? h('span', { text: item.issue.title || t('plans.withdrawn_issue') })
-              : h('a', { href: `#/issue/${item.issue.id}`, text: item.issue.title }),
+              : h('a', { href: `#/issue/${item.issue.id}`, ...writtenIn(item.issue.written_in), text: item.issue.title }),
             item.merged ? h('span', { class: 'muted', text: ` ${t('plans.duplicate')}` }) : null,
             item.issue.location_id && locationNames.get(item.issue.location_id)
               ? h('span', { class: 'where', text: locationNames.get(item.issue.location_id) })

@@ -3,7 +3,7 @@
  * shown, so people add to an existing issue instead of raising a duplicate.
  */
 import { h, field, select } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, language } from '../i18n.js';
 import { getAll } from '../db.js';
 import { recordChanges } from '../outbox.js';
 import { verifyStored } from '../photos.js';
@@ -110,6 +110,7 @@ export async function reportView(ctx, { query }) {
                 category: category.value,
                 title: title.value.trim(),
                 description: description.value.trim(),
+                written_in: language(),
                 priority: form.elements.priority.value || 'normal',
                 captured_at: new Date().toISOString(),
                 inspection_id: query.inspection || null,

@@ -9,13 +9,26 @@
  * reaches the person's other phones (the server records it for them alone). Until it is sent the screen says so.
  */
 import { h, choices } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, writtenIn } from '../i18n.js';
 import { getAll, getMeta } from '../db.js';
 import { recordChange, pendingMutations } from '../outbox.js';
 import { toast } from '../toast.js';
 import { RULES } from '../rules.js';
 import { estatesFor, statusLabel } from './common.js';
 import { setFollowing } from './follow.js';
+import { languagePicker } from './language-picker.js';
+
+async function languageSection(ctx) {
+  const waiting = (await pendingMutations()).some((m) => m.name === 'person.language');
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'language-h' },
+    h('h3', { id: 'language-h', text: t('language.title') }),
+    languagePicker(ctx),
+    h('p', { class: 'hint', text: t('language.hint') }),
+    waiting ? h('p', { class: 'warning', id: 'language-waiting', role: 'status', text: t('language.waiting') }) : null,
+  );
+}
 
 async function mailSection(ctx) {
   const [mode, waiting] = await Promise.all([
@@ -81,7 +94,7 @@ async function followsSection(ctx) {
             h(
               'li',
               { class: 'follow-row', 'data-issue-id': issue.id },
-              h('a', { href: `#/issue/${issue.id}`, text: issue.title }),
+              h('a', { href: `#/issue/${issue.id}`, ...writtenIn(issue.written_in), text: issue.title }),
               h('span', { class: 'muted', text: [statusLabel(issue.status), estates.length > 1 ? estateNames.get(issue.estate_id) : null].filter(Boolean).join(' · ') }),
               h('button', {
                 type: 'button',
@@ -102,7 +115,7 @@ async function followsSection(ctx) {
 }
 
 /** The parts of the screen, in order. Add an account section here (a function of ctx returning a node). */
-export const SECTIONS = [mailSection, followsSection];
+export const SECTIONS = [languageSection, mailSection, followsSection];
 
 export async function settingsView(ctx) {
   const sections = await Promise.all(SECTIONS.map((section) => section(ctx)));

@@ -1,6 +1,12 @@
 /** Sign in, once, while online. */
 import { h, field } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, language } from '../i18n.js';
+import { recordChange } from '../outbox.js';
+import { languagePicker } from './language-picker.js';
+
+// Chosen on this screen, before signing in: that choice goes to the profile. Otherwise the profile's language
+// (chosen earlier, perhaps on another phone) wins over whatever this shared phone was last set to.
+let pickedHere = false;
 import { signIn, OtherUserWaiting, currentUser } from '../session.js';
 import { ApiError } from '../api.js';
 import { requestSync } from '../sync-scheduler.js';
@@ -21,7 +27,10 @@ export async function signInView(ctx) {
         submit.disabled = true;
         submit.textContent = t('signin.busy');
         try {
-          await signIn(email.value, password.value);
+          const answer = await signIn(email.value, password.value);
+          const saved = answer.user.language || '';
+          if (saved && !pickedHere && saved !== language()) await ctx.changeLanguage(saved, { save: false });
+          else if (saved !== language()) await recordChange('person.language', { language: language() });
           if (navigator.storage?.persist) navigator.storage.persist().catch(() => {});
           requestSync('signed-in');
           ctx.go('/issues');
@@ -41,5 +50,11 @@ export async function signInView(ctx) {
     message,
     submit,
   );
-  return h('section', { class: 'screen' }, h('h2', { text: t('signin.title') }), h('p', { text: t('signin.intro') }), form);
+  const picker = languagePicker({
+    changeLanguage: (code) => {
+      pickedHere = true;
+      return ctx.changeLanguage(code);
+    },
+  });
+  return h('section', { class: 'screen' }, h('h2', { text: t('signin.title') }), picker, h('p', { text: t('signin.intro') }), form);
 }

@@ -1,6 +1,6 @@
 /** Everything about sending and storage: what waits, what the server refused and why, space used, sign-out. */
 import { h } from '../dom.js';
-import { t, formatBytes, formatDateTime } from '../i18n.js';
+import { t, formatBytes, formatDateTime, refusal } from '../i18n.js';
 import { getAll } from '../db.js';
 import { pendingMutations, queueSummary } from '../outbox.js';
 import { keptSummary, waitingReplays } from '../replay.js';
@@ -139,7 +139,7 @@ export async function syncView(ctx) {
                 'li',
                 { class: 'rejection', 'data-rejection-id': r.id },
                 refusedAbout(r, issues),
-                h('p', { text: t('sync.rejected_item', { what: describeMutation(r), reason: r.reason || '' }) }),
+                h('p', { text: t('sync.rejected_item', { what: describeMutation(r), reason: refusal(r.code, r.params || {}, r.reason || '') }) }),
                 h('p', { class: 'muted', text: formatDateTime(Number(String(r.at).slice(0, 15)) || r.at) }),
                 h('button', {
                   type: 'button',
