@@ -341,6 +341,67 @@ export const RULES = Object.freeze({
       9
     ]
   },
+  "languages": {
+    "default": "en-GB",
+    "list": [
+      {
+        "code": "en-GB",
+        "name": "English",
+        "english_name": "English",
+        "dir": "ltr",
+        "catalogue": "en",
+        "formats": "en-GB"
+      },
+      {
+        "code": "tr",
+        "name": "Türkçe",
+        "english_name": "Turkish",
+        "dir": "ltr",
+        "catalogue": "tr",
+        "formats": "tr"
+      },
+      {
+        "code": "kmr",
+        "name": "Kurmancî",
+        "english_name": "Kurdish (Kurmanji)",
+        "dir": "ltr",
+        "catalogue": "kmr",
+        "formats": "ku"
+      },
+      {
+        "code": "ckb",
+        "name": "کوردیی ناوەندی",
+        "english_name": "Kurdish (Sorani)",
+        "dir": "rtl",
+        "catalogue": "ckb",
+        "formats": "ckb"
+      },
+      {
+        "code": "vi",
+        "name": "Tiếng Việt",
+        "english_name": "Vietnamese",
+        "dir": "ltr",
+        "catalogue": "vi",
+        "formats": "vi"
+      },
+      {
+        "code": "so",
+        "name": "Soomaali",
+        "english_name": "Somali",
+        "dir": "ltr",
+        "catalogue": "so",
+        "formats": "so"
+      },
+      {
+        "code": "zh-Hans",
+        "name": "简体中文",
+        "english_name": "Chinese (Simplified)",
+        "dir": "ltr",
+        "catalogue": "zh-Hans",
+        "formats": "zh-Hans"
+      }
+    ]
+  },
   "limits": {
     "short_text": 500,
     "text": 20000,
