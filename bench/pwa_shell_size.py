@@ -30,6 +30,12 @@ def shell_files() -> list[Path]:
     return [PWA / "sw.js", *files]
 
 
+def catalogue_files() -> list[Path]:
+    """The other languages' catalogues, cached at install beside the shell but not needed to start the app."""
+    block = re.search(r"const CATALOGUES = \[(.*?)\];", (PWA / "sw.js").read_text(), re.S)
+    return [PWA / entry.removeprefix("./") for entry in re.findall(r"'([^']+)'", block.group(1))] if block else []
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--level", type=int, default=6, help="gzip level (6 is the usual server default)")
@@ -51,6 +57,12 @@ def main() -> None:
     js = [(raw, squeezed) for name, raw, squeezed in rows if name.endswith(".js")]
     print(f"JavaScript: {sum(r for r, _ in js)} B raw, {sum(s for _, s in js)} B gzip in {len(js)} modules")
     print(f"App shell transfer (gzip level {args.level}): {total_gzip / 1024:.1f} KiB")
+    extra = [(path, path.read_bytes()) for path in catalogue_files()]
+    if extra:
+        squeezed = {path.name: len(gzip.compress(raw, compresslevel=args.level, mtime=0)) for path, raw in extra}
+        print("Other languages' catalogues, cached after the shell (not needed to start): "
+              + ", ".join(f"{name} {size / 1024:.1f}" for name, size in squeezed.items())
+              + f" KiB gzip; {sum(squeezed.values()) / 1024:.1f} KiB in all")
     if args.url:
         measure_server(args.url)
 

@@ -6,7 +6,7 @@
 import { syncOnce } from './js/sync.js';
 
 // Bump on every release; bench/pwa_shell_size.py and the shell test read the list below.
-const VERSION = '2026-12-03.1';
+const VERSION = '2026-12-07.1';
 const CACHE = `estatewalk-shell-${VERSION}`;
 const SHELL = [
   './',
@@ -54,6 +54,7 @@ const SHELL = [
   './js/views/issue.js',
   './js/views/issues.js',
   './js/views/jobs.js',
+  './js/views/language-picker.js',
   './js/views/location-picker.js',
   './js/views/photo-picker.js',
   './js/views/photo-viewer.js',
@@ -67,10 +68,25 @@ const SHELL = [
   './js/views/walk-summary.js',
 ];
 
+// The other languages' catalogues (English is in the shell). Fetched into the same cache at install, so a person
+// can switch language in a stairwell with no signal; one that fails to arrive does not stop the install (it is
+// fetched and kept on first use instead). bench/pwa_shell_size.py counts them apart from the shell.
+const CATALOGUES = [
+  './i18n/tr.json',
+  './i18n/kmr.json',
+  './i18n/ckb.json',
+  './i18n/vi.json',
+  './i18n/so.json',
+  './i18n/zh-Hans.json',
+];
+
 self.addEventListener('install', (event) => {
   // cache: 'reload' skips the HTTP cache, so a new version never precaches a stale copy of an old file.
   event.waitUntil(
-    caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })))),
+    caches.open(CACHE).then(async (cache) => {
+      await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
+      await Promise.allSettled(CATALOGUES.map((url) => cache.add(new Request(url, { cache: 'reload' }))));
+    }),
   );
 });
 
@@ -100,7 +116,12 @@ self.addEventListener('fetch', (event) => {
       if (event.request.mode === 'navigate') {
         return (await cache.match('./index.html')) || fetch(event.request);
       }
-      return (await cache.match(event.request, { ignoreVary: true })) || fetch(event.request);
+      const cached = await cache.match(event.request, { ignoreVary: true });
+      if (cached) return cached;
+      const response = await fetch(event.request);
+      // A catalogue that missed the install is kept once fetched, so that language works offline from then on.
+      if (response.ok && url.pathname.includes('/i18n/')) await cache.put(event.request, response.clone());
+      return response;
     })(),
   );
 });

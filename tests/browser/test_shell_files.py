@@ -8,9 +8,9 @@ from pathlib import Path
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 
 
-def shell_list() -> list[str]:
+def shell_list(name: str = "SHELL") -> list[str]:
     source = (PWA / "sw.js").read_text()
-    block = re.search(r"const SHELL = \[(.*?)\];", source, re.S).group(1)
+    block = re.search(rf"const {name} = \[(.*?)\];", source, re.S).group(1)
     return re.findall(r"'([^']+)'", block)
 
 
@@ -23,11 +23,17 @@ def test_every_message_key_used_in_the_code_is_in_the_english_catalogue():
         key for key in used if key not in catalogue and f"{key}_one" not in catalogue and f"{key}_other" not in catalogue
     )
     assert missing == []
-    assert catalogue["_dir"] in ("ltr", "rtl")
+
+
+def test_the_service_worker_keeps_every_language_s_catalogue_for_offline_switching():
+    from sync.languages import LANGUAGES
+
+    kept = {entry.removeprefix("./") for entry in shell_list() + shell_list("CATALOGUES")}
+    assert {f"i18n/{language.catalogue}.json" for language in LANGUAGES} <= kept
 
 
 def test_every_shell_file_is_precached_by_the_service_worker():
-    listed = {entry.removeprefix("./") for entry in shell_list()}
+    listed = {entry.removeprefix("./") for entry in shell_list() + shell_list("CATALOGUES")}
     on_disk = {
         str(path.relative_to(PWA))
         for path in PWA.rglob("*")
