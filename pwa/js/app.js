@@ -204,22 +204,27 @@ function layout() {
 }
 
 /**
- * Switch the whole app to another language: the catalogue, <html lang dir>, every bar and the screen. Signed
- * in, the choice is also a `person.language` change, so it syncs to the profile (e-mails and PDFs follow it)
- * and to the person's other phones; it is saved here at once, offline or not.
+ * Switch the whole app to another language. Signed in, the choice is also a `person.language` change, so it
+ * syncs to the profile (e-mails and PDFs follow it) and to the person's other phones; it is saved here at once,
+ * offline or not. The page then reloads (from the service worker's cache, so offline too): every bar, label and
+ * module-held text is drawn afresh in the new language, rather than some of it lingering in the old one.
  */
-export async function changeLanguage(code, { save = true } = {}) {
+export async function changeLanguage(code, { save = true, then = null, focusPicker = true } = {}) {
   remember(code);
-  await loadCatalogue(code);
-  layout();
-  watchForUpdates(document.getElementById('update'));
-  await renderStatus(document.getElementById('status'));
   const user = await currentUser();
-  if (save && user && (await getMeta('language')) !== language()) {
-    await recordChange('person.language', { language: language() });
+  if (save && user && (await getMeta('language')) !== code) {
+    await recordChange('person.language', { language: code });
   }
-  await render({ focusHeading: false });
-  document.getElementById('language')?.focus();
+  try {
+    // After the reload, focus goes back to the picker, so a keyboard or screen-reader user is not lost.
+    if (focusPicker) sessionStorage.setItem('estatewalk.focus-language', '1');
+  } catch {
+    // No session storage: focus starts at the top, as on any page load.
+  }
+  if (then) history.replaceState(null, '', `#${then}`);
+  location.reload();
+  // The page is going away; nothing after this should run.
+  return new Promise(() => {});
 }
 
 /** The profile's language arrived from the server (another phone chose, or a fresh sign-in): follow it. */
@@ -227,7 +232,7 @@ async function followProfileLanguage() {
   const code = await getMeta('language');
   // A choice made here and not yet sent wins over the older one the server still has.
   if (!code || code === language() || (await pendingMutations()).some((m) => m.name === 'person.language')) return;
-  await changeLanguage(code, { save: false });
+  await changeLanguage(code, { save: false, focusPicker: false });
 }
 
 async function start() {
@@ -246,6 +251,14 @@ async function start() {
   await renderStatus(document.getElementById('status'));
   watchBars();
   await render({ focusHeading: false });
+  try {
+    if (sessionStorage.getItem('estatewalk.focus-language')) {
+      sessionStorage.removeItem('estatewalk.focus-language');
+      document.getElementById('language')?.focus();
+    }
+  } catch {
+    // No session storage: nothing to restore.
+  }
   startSyncScheduler();
   document.documentElement.dataset.ready = 'true';
 }

@@ -5,8 +5,17 @@ import { recordChange } from '../outbox.js';
 import { languagePicker } from './language-picker.js';
 
 // Chosen on this screen, before signing in: that choice goes to the profile. Otherwise the profile's language
-// (chosen earlier, perhaps on another phone) wins over whatever this shared phone was last set to.
-let pickedHere = false;
+// (chosen earlier, perhaps on another phone) wins over whatever this shared phone was last set to. Kept in
+// sessionStorage because choosing reloads the page.
+const PICKED_HERE = 'estatewalk.language-picked-at-sign-in';
+
+function pickedHere() {
+  try {
+    return sessionStorage.getItem(PICKED_HERE) === '1';
+  } catch {
+    return false;
+  }
+}
 import { signIn, OtherUserWaiting, currentUser } from '../session.js';
 import { ApiError } from '../api.js';
 import { requestSync } from '../sync-scheduler.js';
@@ -29,9 +38,13 @@ export async function signInView(ctx) {
         try {
           const answer = await signIn(email.value, password.value);
           const saved = answer.user.language || '';
-          if (saved && !pickedHere && saved !== language()) await ctx.changeLanguage(saved, { save: false });
-          else if (saved !== language()) await recordChange('person.language', { language: language() });
           if (navigator.storage?.persist) navigator.storage.persist().catch(() => {});
+          if (saved && !pickedHere() && saved !== language()) {
+            // The app starts again in the profile's language and syncs as it starts.
+            await ctx.changeLanguage(saved, { save: false, then: '/issues', focusPicker: false });
+            return;
+          }
+          if (saved !== language()) await recordChange('person.language', { language: language() });
           requestSync('signed-in');
           ctx.go('/issues');
         } catch (error) {
@@ -52,7 +65,11 @@ export async function signInView(ctx) {
   );
   const picker = languagePicker({
     changeLanguage: (code) => {
-      pickedHere = true;
+      try {
+        sessionStorage.setItem(PICKED_HERE, '1');
+      } catch {
+        // Without session storage the profile's language wins at sign-in, as if nothing was picked here.
+      }
       return ctx.changeLanguage(code);
     },
   });
