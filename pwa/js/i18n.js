@@ -17,6 +17,12 @@ let messages = {};
 let english = {};
 let current = LANGUAGES[0];
 let plurals = new Intl.PluralRules('en-GB');
+let formats = 'en-GB';
+
+/** The locale Intl formats with: the language's own, or UK English where the browser has no data for it. */
+function formatsFor(tag) {
+  return Intl.DateTimeFormat.supportedLocalesOf([tag]).length ? tag : 'en-GB';
+}
 
 export function languageOf(code) {
   return LANGUAGES.find((language) => language.code === code) || null;
@@ -81,6 +87,7 @@ export async function loadCatalogue(code = chosenLanguage() || phoneLanguage()) 
   messages = loaded;
   current = chosen;
   plurals = new Intl.PluralRules(current.formats);
+  formats = formatsFor(current.formats);
   document.documentElement.lang = current.code;
   document.documentElement.dir = current.dir;
   return messages;
@@ -102,7 +109,7 @@ export function reviewed() {
 
 /** The locale in force, for formatting dates and numbers. */
 export function locale() {
-  return current.formats;
+  return formats;
 }
 
 /**

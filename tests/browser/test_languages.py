@@ -4,16 +4,15 @@ the choice reaches their profile on the server, and it holds offline after a rel
 Strings are checked against the catalogues, not by eye: what the screen says must be the catalogue's words."""
 
 import json
-import os
-import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.screens import SCREENS
+
 pytestmark = pytest.mark.browser
 
 I18N = Path(__file__).resolve().parents[2] / "pwa" / "i18n"
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 
 
 def catalogue(name: str) -> dict[str, str]:
@@ -70,8 +69,8 @@ def test_the_language_chosen_at_sign_in_runs_the_app_reaches_the_profile_and_hol
     # The Turkish title keeps its own language and reads left to right inside the Sorani page.
     title = page.locator(f"[data-issue-id='{issue_id}'] .issue-title")
     assert title.get_attribute("lang") == "tr"
-    if os.environ.get("ESTATEWALK_SCREENS"):
-        page.screenshot(path=str(SCREENS / "issues-sorani.png"))
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / "issues-sorani.png"))
 
     # No signal: the app opens again in Sorani, and switching to Chinese works from the cache.
     phone.wait_controlled()
