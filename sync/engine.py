@@ -12,7 +12,7 @@ from typing import Literal
 from uuid import UUID
 
 import msgspec
-from msgspec import Struct
+from msgspec import UNSET, Struct, UnsetType
 
 from sync.hlc import StampBounder
 from sync.mutations import AnyMutation
@@ -27,6 +27,12 @@ class MutationResult(Struct, frozen=True):
     id: int
     status: Outcome
     reason: str | None = None
+    """Why a change was refused, in English (for API users and logs)."""
+    # Present only on a refusal that has them (UNSET is left out of the JSON), so the answer for an applied
+    # change is what it always was.
+    code: str | UnsetType = UNSET
+    """The same, as a stable code the phone words in its person's language (``refusal.<code>``)."""
+    params: dict[str, str] | UnsetType = UNSET
 
 
 class PushOutcome(Struct, frozen=True):
@@ -96,7 +102,8 @@ async def apply_push(
             result = MutationResult(mutation.id, "applied")
         except Rejected as rejection:
             estate_id = rejection.estate_id
-            result = MutationResult(mutation.id, "rejected", str(rejection))
+            result = MutationResult(mutation.id, "rejected", str(rejection),
+                                    rejection.code if rejection.code else UNSET, dict(rejection.params))
         await store.record_mutation(
             MutationRecord(
                 client_id=client_id,
@@ -108,6 +115,8 @@ async def apply_push(
                 effective_at=effective_at,
                 status=result.status,
                 reason=result.reason,
+                code=result.code if result.code is not UNSET else None,
+                params=result.params if result.params is not UNSET else None,
                 fingerprint=mutation.fingerprint(),
                 received_at=now,
             ),

@@ -42,11 +42,16 @@ EVENT_NAMESPACE = uuid.UUID("0b7f3a52-94f1-4d55-9d0e-5b0e8c3d2a61")
 
 
 class Rejected(Exception):
-    """The mutation will not be applied; ``str(self)`` says why, in words for the person who made it."""
+    """The mutation will not be applied; ``str(self)`` says why, in English for API users, and ``code`` with
+    ``params`` say the same for the phone to word in its person's language (``refusal.<code>`` in its catalogue).
+    The codes are stable: a phone may be months older than the server."""
 
-    def __init__(self, reason: str, estate_id: UUID | None = None) -> None:
+    def __init__(self, reason: str, estate_id: UUID | None = None, *, code: str | None = None,
+                 params: dict[str, str] | None = None) -> None:
         super().__init__(reason)
         self.estate_id = estate_id
+        self.code = code
+        self.params = params or {}
 
 
 @dataclass
@@ -107,9 +112,9 @@ async def _visible_issue(ctx: Context, issue_id: UUID) -> Issue:
     """The issue, if it exists and this person belongs to its estate; the same refusal either way."""
     issue = await ctx.store.issue(issue_id)
     if issue is None or _role(ctx, issue.estate_id) is None:
-        raise Rejected(f"there is no issue {issue_id} that you can see")
+        raise Rejected(f"there is no issue {issue_id} that you can see", code="issue_not_found")
     if issue.withdrawn:
-        raise Rejected("this issue was withdrawn", issue.estate_id)
+        raise Rejected("this issue was withdrawn", issue.estate_id, code="issue_withdrawn")
     return issue
 
 
@@ -125,20 +130,21 @@ async def _issue_to_add_to(ctx: Context, issue_id: UUID) -> Issue:
 
 def _refuse_if_merged(issue: Issue) -> None:
     if issue.merged_into is not None:
-        raise Rejected(f"this issue was merged into issue {issue.merged_into}; edit that one", issue.estate_id)
+        raise Rejected(f"this issue was merged into issue {issue.merged_into}; edit that one", issue.estate_id,
+                       code="issue_merged")
 
 
 def _require(ctx: Context, action: str, estate_id: UUID, *, issue: Issue | None = None) -> Role:
     role = _role(ctx, estate_id)
     if role is None:
-        raise Rejected("you are not a member of this estate")
+        raise Rejected("you are not a member of this estate", code="not_a_member")
     is_assignee = issue is not None and issue.assignee_id == ctx.actor.user_id
     is_raiser = issue is not None and issue.raised_by == ctx.actor.user_id
     if not may(role, action, is_assignee=is_assignee, is_raiser=is_raiser):
         if issue is not None and role == "contractor" and not is_assignee:
             # Contractors see only their own jobs: another job must look exactly like no issue at all.
-            raise Rejected(f"there is no issue {issue.id} that you can see")
-        raise Rejected(_refusal(role, action), estate_id)
+            raise Rejected(f"there is no issue {issue.id} that you can see", code="issue_not_found")
+        raise Rejected(_refusal(role, action), estate_id, code=_refusal_code(role, action))
     return role
 
 
@@ -152,22 +158,30 @@ def _refusal(role: Role, action: str) -> str:
     return f"a {who} cannot do this ({action})"
 
 
+async def _refusal_code(role: Role, action: str) -> str:
+    rule_for_role = PERMISSIONS.get(action, {}).get(role)
+    return {"assignee": "only_assigned", "raiser": "only_raised"}.get(str(rule_for_role), "not_allowed")
+
+
 async def _check_issue_values(ctx: Context, estate_id: UUID, values: dict[str, Any]) -> None:
     if "title" in values and not values["title"].strip():
-        raise Rejected("an issue needs a title", estate_id)
+        raise Rejected("an issue needs a title", estate_id, code="title_needed")
     if "category" in values and values["category"] not in CATEGORIES:
-        raise Rejected(f"'{values['category']}' is not a category", estate_id)
+        raise Rejected(f"'{values['category']}' is not a category", estate_id, code="unknown_category",
+                       params={"category": values["category"]})
     if "priority" in values and values["priority"] not in PRIORITIES:
-        raise Rejected(f"'{values['priority']}' is not a priority (use {', '.join(PRIORITIES)})", estate_id)
+        raise Rejected(f"'{values['priority']}' is not a priority (use {', '.join(PRIORITIES)})", estate_id,
+                       code="unknown_priority", params={"priority": values["priority"]})
     if values.get("location_id") is not None:
         if await ctx.store.location_estate(values["location_id"]) != estate_id:
-            raise Rejected("that location is not on this estate", estate_id)
+            raise Rejected("that location is not on this estate", estate_id, code="location_elsewhere")
     if values.get("owner_id") is not None:
         if await ctx.store.estate_role(values["owner_id"], estate_id) != "staff":
-            raise Rejected("the owner must be a member of staff on this estate", estate_id)
+            raise Rejected("the owner must be a member of staff on this estate", estate_id, code="owner_not_staff")
     if values.get("assignee_id") is not None:
         if await ctx.store.estate_role(values["assignee_id"], estate_id) not in ("staff", "contractor"):
-            raise Rejected("the assignee must be staff or a contractor on this estate", estate_id)
+            raise Rejected("the assignee must be staff or a contractor on this estate", estate_id,
+                           code="assignee_not_allowed")
 
 
 def _issue_values(issue: Issue) -> dict[str, Any]:
@@ -187,7 +201,7 @@ def _plain(value: Any) -> Any:
 async def create_issue(ctx: Context, args: m.IssueCreateArgs) -> UUID:
     _require(ctx, "issue.create", args.estate_id)
     if await ctx.store.issue(args.id) is not None:
-        raise Rejected("an issue with this id already exists", args.estate_id)
+        raise Rejected("an issue with this id already exists", args.estate_id, code="already_exists")
     values = {
         "title": args.title,
         "description": args.description,
@@ -199,7 +213,7 @@ async def create_issue(ctx: Context, args: m.IssueCreateArgs) -> UUID:
     if args.inspection_id is not None:
         inspection = await ctx.store.inspection(args.inspection_id)
         if inspection is None or inspection.estate_id != args.estate_id:
-            raise Rejected("that inspection is not on this estate", args.estate_id)
+            raise Rejected("that inspection is not on this estate", args.estate_id, code="inspection_elsewhere")
     issue = Issue(
         id=args.id,
         estate_id=args.estate_id,
@@ -234,10 +248,11 @@ async def update_issue(ctx: Context, args: m.IssueUpdateArgs) -> UUID:
     role = _require(ctx, "issue.update", issue.estate_id, issue=issue)
     incoming = m.changed_fields(args.fields)
     if not incoming:
-        raise Rejected("the edit changes no field", issue.estate_id)
+        raise Rejected("the edit changes no field", issue.estate_id, code="nothing_changed")
     forbidden = fields_role_may_not_set(role, set(incoming))
     if forbidden:
-        raise Rejected(f"only staff can set {', '.join(sorted(forbidden))}", issue.estate_id)
+        raise Rejected(f"only staff can set {', '.join(sorted(forbidden))}", issue.estate_id, code="staff_only",
+                       params={"fields": ", ".join(sorted(forbidden))})
     await _check_issue_values(ctx, issue.estate_id, incoming)
     if isinstance(incoming.get("title"), str):
         incoming["title"] = incoming["title"].strip()
@@ -271,7 +286,7 @@ async def change_status(ctx: Context, args: m.IssueStatusArgs) -> UUID:
         check_transition(issue, args.status, role,
                          is_assignee=issue.assignee_id == ctx.actor.user_id, note=args.note)
     except TransitionRefused as refusal:
-        raise Rejected(str(refusal), issue.estate_id) from None
+        raise Rejected(str(refusal), issue.estate_id, code=refusal.code, params=refusal.params) from None
     previous = issue.status
     issue.status = args.status
     issue.updated_at = ctx.now
@@ -287,9 +302,9 @@ async def add_comment(ctx: Context, args: m.IssueCommentArgs) -> UUID:
     issue = await _issue_to_add_to(ctx, args.issue_id)
     _require(ctx, "issue.comment", issue.estate_id, issue=issue)
     if not args.body.strip():
-        raise Rejected("a comment needs some text", issue.estate_id)
+        raise Rejected("a comment needs some text", issue.estate_id, code="comment_empty")
     if await ctx.store.event_exists(args.id):
-        raise Rejected("a comment with this id already exists", issue.estate_id)
+        raise Rejected("a comment with this id already exists", issue.estate_id, code="already_exists")
     data: dict[str, Any] = {"body": args.body}
     if args.written_in:
         data["written_in"] = args.written_in
@@ -318,7 +333,7 @@ async def attach_photo(ctx: Context, args: m.PhotoAttachArgs) -> UUID:
     issue = await _issue_to_add_to(ctx, args.issue_id)
     _require(ctx, "photo.attach", issue.estate_id, issue=issue)
     if await ctx.store.photo(args.id) is not None:
-        raise Rejected("a photo with this id already exists", issue.estate_id)
+        raise Rejected("a photo with this id already exists", issue.estate_id, code="already_exists")
     photo = Photo(
         id=args.id,
         issue_id=issue.id,
@@ -353,7 +368,7 @@ async def create_inspection(ctx: Context, args: m.InspectionCreateArgs) -> UUID:
         if existing.estate_id != args.estate_id:
             # Another estate's inspection (or a made-up collision): answer exactly as for an id that does not
             # exist, so the code or id never tells anyone what happens on an estate they are not part of.
-            raise Rejected(_no_inspection(args.id))
+            raise Rejected(_no_inspection(args.id), code="inspection_not_found")
         await _join_inspection(ctx, existing, args)
         return existing.estate_id
     inspection = Inspection(
@@ -417,11 +432,11 @@ async def _join_inspection(ctx: Context, inspection: Inspection, args: m.Inspect
 async def update_inspection(ctx: Context, args: m.InspectionUpdateArgs) -> UUID:
     inspection = await ctx.store.inspection(args.id)
     if inspection is None or _role(ctx, inspection.estate_id) is None:
-        raise Rejected(_no_inspection(args.id))
+        raise Rejected(_no_inspection(args.id), code="inspection_not_found")
     _require(ctx, "inspection.update", inspection.estate_id)
     incoming = m.changed_fields(args.fields)
     if not incoming:
-        raise Rejected("the edit changes no field", inspection.estate_id)
+        raise Rejected("the edit changes no field", inspection.estate_id, code="nothing_changed")
     current = {field: getattr(inspection, field) for field in INSPECTION_FIELDS}
     # Losing inspection edits stay in the mutation history with their values.
     outcome = merge_fields(current, inspection.field_stamps, incoming, ctx.at, args.base)
@@ -442,14 +457,14 @@ async def merge_issue(ctx: Context, args: m.IssueMergeArgs) -> UUID:
     _refuse_if_merged(issue)
     _require(ctx, "issue.merge", issue.estate_id, issue=issue)
     if args.into == issue.id:
-        raise Rejected("an issue cannot be merged into itself", issue.estate_id)
+        raise Rejected("an issue cannot be merged into itself", issue.estate_id, code="merge_itself")
     target = await _visible_issue(ctx, args.into)
     if target.estate_id != issue.estate_id:
-        raise Rejected("both issues must be on the same estate", issue.estate_id)
+        raise Rejected("both issues must be on the same estate", issue.estate_id, code="merge_other_estate")
     if target.merged_into is not None:
         # Chains would make "which issue goes on?" ambiguous on a phone that has not pulled yet.
         raise Rejected(f"issue {target.id} was itself merged into issue {target.merged_into}; merge into that one",
-                       issue.estate_id)
+                       issue.estate_id, code="merge_target_merged")
     issue.merged_into = target.id
     issue.updated_at = ctx.now
     await ctx.store.save_issue(issue, new=False)
@@ -477,7 +492,7 @@ async def follow_issue(ctx: Context, args: m.IssueFollowArgs) -> UUID:
 async def _visible_inspection(ctx: Context, inspection_id: UUID) -> Inspection:
     inspection = await ctx.store.inspection(inspection_id)
     if inspection is None or _role(ctx, inspection.estate_id) is None:
-        raise Rejected(_no_inspection(inspection_id))
+        raise Rejected(_no_inspection(inspection_id), code="inspection_not_found")
     return inspection
 
 
@@ -485,7 +500,8 @@ async def _visible_inspection(ctx: Context, inspection_id: UUID) -> Inspection:
 async def choose_grading_scheme(ctx: Context, args: m.EstateGradingSchemeArgs) -> UUID:
     _require(ctx, "estate.grading_scheme", args.estate_id)
     if args.scheme not in SCHEMES:
-        raise Rejected(f"'{args.scheme}' is not a grading scheme (use {', '.join(SCHEMES)})", args.estate_id)
+        raise Rejected(f"'{args.scheme}' is not a grading scheme (use {', '.join(SCHEMES)})", args.estate_id,
+                       code="unknown_scheme", params={"scheme": args.scheme})
     await ctx.store.save_grading_scheme(args.estate_id, args.scheme, ctx.actor.user_id)
     return args.estate_id
 
@@ -499,11 +515,12 @@ async def grade_element(ctx: Context, args: m.InspectionGradeArgs) -> UUID:
     scheme = SCHEMES[await ctx.store.grading_scheme(estate_id)]
     if args.grade not in scheme.grades:
         raise Rejected(f"'{args.grade}' is not a grade of the {scheme.label} scheme "
-                       f"(use {', '.join(scheme.grades)})", estate_id)
+                       f"(use {', '.join(scheme.grades)})", estate_id, code="unknown_grade", params={"grade": args.grade})
     if args.element not in ELEMENTS:
-        raise Rejected(f"'{args.element}' is not an element that is graded", estate_id)
+        raise Rejected(f"'{args.element}' is not an element that is graded", estate_id, code="unknown_element",
+                       params={"element": args.element})
     if args.location_id is not None and await ctx.store.location_estate(args.location_id) != estate_id:
-        raise Rejected("that location is not on this estate", estate_id)
+        raise Rejected("that location is not on this estate", estate_id, code="location_elsewhere")
     if args.photo_sha256 is not None:
         await _check_grade_photo(ctx, args.photo_sha256, estate_id)
     existing = await ctx.store.grade_for(inspection.id, args.location_id, args.element)
@@ -527,7 +544,8 @@ async def _check_grade_photo(ctx: Context, sha256: str, estate_id: UUID) -> None
     or another grade): otherwise knowing a hash would be enough to see someone else's photo.
     """
     if await ctx.store.photo_bytes_stored(sha256) and not await ctx.store.photo_on_estate(sha256, estate_id):
-        raise Rejected("that photo is not one taken on this estate; take it again", estate_id)
+        raise Rejected("that photo is not one taken on this estate; take it again", estate_id,
+                           code="photo_elsewhere")
 
 
 @rule(m.InspectionRecheck)
@@ -538,12 +556,12 @@ async def recheck_issue(ctx: Context, args: m.InspectionRecheckArgs) -> UUID:
     _require(ctx, "inspection.recheck", inspection.estate_id)
     issue = await _issue_to_add_to(ctx, args.issue_id)
     if issue.estate_id != inspection.estate_id:
-        raise Rejected("that issue is not on this inspection's estate", inspection.estate_id)
+        raise Rejected("that issue is not on this inspection's estate", inspection.estate_id, code="issue_elsewhere")
     if args.outcome not in RECHECK_OUTCOMES:
         raise Rejected(f"'{args.outcome}' is not a re-check outcome (use {', '.join(RECHECK_OUTCOMES)})",
-                       issue.estate_id)
+                       issue.estate_id, code="unknown_outcome", params={"outcome": args.outcome})
     if await ctx.store.recheck_exists(args.id):
-        raise Rejected("a re-check with this id already exists", issue.estate_id)
+        raise Rejected("a re-check with this id already exists", issue.estate_id, code="already_exists")
     await ctx.store.save_recheck(InspectionRecheck(
         id=args.id, inspection_id=inspection.id, issue_id=issue.id, estate_id=issue.estate_id,
         outcome=args.outcome, note=args.note, checked_by=ctx.actor.user_id, at=ctx.at))
@@ -563,9 +581,9 @@ MEETING_ISSUE_KINDS = ("raised", "reviewed")
 async def create_meeting(ctx: Context, args: m.MeetingCreateArgs) -> UUID:
     _require(ctx, "meeting.create", args.estate_id)
     if await ctx.store.meeting(args.id) is not None:
-        raise Rejected("a meeting with this id already exists", args.estate_id)
+        raise Rejected("a meeting with this id already exists", args.estate_id, code="already_exists")
     if not args.title.strip():
-        raise Rejected("a meeting needs a title", args.estate_id)
+        raise Rejected("a meeting needs a title", args.estate_id, code="meeting_title_needed")
     await ctx.store.save_meeting(Meeting(
         id=args.id, estate_id=args.estate_id, date=args.date, title=args.title.strip(),
         attendees=[name.strip() for name in args.attendees if name.strip()], notes=args.notes,
@@ -577,14 +595,14 @@ async def create_meeting(ctx: Context, args: m.MeetingCreateArgs) -> UUID:
 async def put_issue_on_action_plan(ctx: Context, args: m.MeetingIssueArgs) -> UUID:
     meeting = await ctx.store.meeting(args.meeting_id)
     if meeting is None or _role(ctx, meeting.estate_id) is None:
-        raise Rejected(f"there is no meeting {args.meeting_id} that you can see")
+        raise Rejected(f"there is no meeting {args.meeting_id} that you can see", code="meeting_not_found")
     _require(ctx, "meeting.issue", meeting.estate_id)
     if args.kind not in MEETING_ISSUE_KINDS:
         raise Rejected(f"'{args.kind}' is not how an issue comes to a meeting (use raised or reviewed)",
-                       meeting.estate_id)
+                       meeting.estate_id, code="unknown_meeting_kind", params={"kind": args.kind})
     issue = await _issue_to_add_to(ctx, args.issue_id)
     if issue.estate_id != meeting.estate_id:
-        raise Rejected("that issue is not on this meeting's estate", meeting.estate_id)
+        raise Rejected("that issue is not on this meeting's estate", meeting.estate_id, code="issue_elsewhere")
     existing = await ctx.store.meeting_issue(meeting.id, issue.id)
     # "Raised here" says more than "reviewed here": it is never downgraded.
     if existing is not None and (existing.kind == "raised" or existing.kind == args.kind):
@@ -603,7 +621,8 @@ async def choose_mail_preference(ctx: Context, args: m.MailPreferenceArgs) -> No
     """Anyone signed in chooses for themselves. A mutation rather than only an HTTP call, so the choice is made
     offline like everything else; from two phones, the later choice (by stamp) stands."""
     if args.mode not in MAIL_MODES:
-        raise Rejected(f"'{args.mode}' is not a way to hear about issues (use {', '.join(MAIL_MODES)})")
+        raise Rejected(f"'{args.mode}' is not a way to hear about issues (use {', '.join(MAIL_MODES)})",
+                       code="unknown_mail_mode", params={"mode": args.mode})
     current = await ctx.store.mail_preference(ctx.actor.user_id)
     if current is not None and current[1] is not None and current[1] > ctx.at:
         # An earlier choice arriving late loses; it stays in the mutation history.
@@ -620,7 +639,8 @@ async def choose_language(ctx: Context, args: m.PersonLanguageArgs) -> None:
     """Anyone signed in chooses for themselves, offline like any change; the later choice (by stamp) stands, so
     two phones that chose differently end up agreeing. E-mails and PDFs follow the stored choice."""
     if args.language not in LANGUAGE_CODES:
-        raise Rejected(f"'{args.language}' is not a language Estatewalk speaks (use {', '.join(LANGUAGE_CODES)})")
+        raise Rejected(f"'{args.language}' is not a language Estatewalk speaks (use {', '.join(LANGUAGE_CODES)})",
+                       code="unknown_language", params={"language": args.language})
     current = await ctx.store.language(ctx.actor.user_id)
     if current is not None and current[1] is not None and current[1] > ctx.at:
         return None

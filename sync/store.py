@@ -46,6 +46,8 @@ class MutationRecord(Struct):
     reason: str | None
     fingerprint: str
     received_at: dt.datetime
+    code: str | None = None
+    params: dict[str, str] | None = None
 
 
 class Store(Protocol):

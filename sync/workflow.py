@@ -41,25 +41,33 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
 
 
 class TransitionRefused(Exception):
-    """A status change this person may not make now; the message is shown to them."""
+    """A status change this person may not make now; the message is shown to them, and ``code`` with ``params``
+    let the phone say it in the person's language (``refusal.<code>``)."""
+
+    def __init__(self, reason: str, code: str, **params: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.params = params
 
 
 def check_transition(issue: Issue, target: str, role: Role | None, *, is_assignee: bool, note: str | None) -> None:
     """Raise ``TransitionRefused`` with a plain-language reason unless the change is allowed."""
     if target not in STATUSES:
-        raise TransitionRefused(f"'{target}' is not a status")
+        raise TransitionRefused(f"'{target}' is not a status", "status_unknown", status=target)
     if target == issue.status:
-        raise TransitionRefused(f"the issue is already {target}")
+        raise TransitionRefused(f"the issue is already {target}", "status_already", status=target)
     transition = TRANSITIONS.get((issue.status, target))
     if transition is None:
-        raise TransitionRefused(f"an issue that is {issue.status} cannot become {target}")
+        raise TransitionRefused(f"an issue that is {issue.status} cannot become {target}", "status_no_move",
+                                **{"from": issue.status, "to": target})
     if role is None or not rule_allows(transition.roles.get(role), is_assignee=is_assignee):
         who = f"a {role.replace('_', ' ')}" if role else "this person"
-        raise TransitionRefused(f"{who} cannot move an issue from {issue.status} to {target}")
+        raise TransitionRefused(f"{who} cannot move an issue from {issue.status} to {target}", "status_not_yours",
+                                **{"from": issue.status, "to": target})
     if transition.needs_note and not (note and note.strip()):
-        raise TransitionRefused(f"moving an issue to {target} needs a note saying why")
+        raise TransitionRefused(f"moving an issue to {target} needs a note saying why", "status_needs_note", to=target)
     if transition.needs_owner_and_due_date and (issue.owner_id is None or issue.due_date is None):
-        raise TransitionRefused("set an owner and a due date before acknowledging the issue")
+        raise TransitionRefused("set an owner and a due date before acknowledging the issue", "status_needs_owner")
 
 
 def allowed_targets(issue: Issue, role: Role | None, *, is_assignee: bool) -> list[str]:

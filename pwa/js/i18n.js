@@ -139,7 +139,13 @@ export function tOr(key, fallback) {
 /** A server refusal in the reader's language when it carries a code the catalogue knows, else its own words. */
 export function refusal(code, params = {}, fallback = '') {
   const key = `refusal.${code}`;
-  return code && (key in messages || key in english) ? t(key, params) : fallback;
+  if (!code || !(key in messages || key in english)) return fallback;
+  // Statuses come as their codes ("in_progress"): shown by their names in this language.
+  const named = { ...params };
+  for (const name of ['status', 'from', 'to']) {
+    if (named[name]) named[name] = tOr(`status.${named[name]}`, named[name]);
+  }
+  return t(key, named);
 }
 
 export function formatDateTime(value) {

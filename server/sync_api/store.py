@@ -89,7 +89,8 @@ class DatabaseStore:
             # Only the phone that sent it pulls a rejection: it must show it to the person who made it.
             self.changes.record("rejection", key, {
                 "id": key, "client_id": str(record.client_id), "mutation_id": record.mutation_id,
-                "name": record.name, "reason": record.reason, "at": record.at, "estate_id":
+                "name": record.name, "reason": record.reason, "code": record.code, "params": record.params,
+                "at": record.at, "estate_id":
                 str(estate_id) if estate_id else None, "args": record.args,
             }, estate_id=estate_id, client_id=record.client_id)
 
