@@ -14,7 +14,8 @@ from server.clock import utcnow
 from server.db import tables as t
 from server.db.engine import current_engine, write_transaction
 from server.notify.outbox import insert_answerable, outbox_row
-from server.notify.wording import FOOTER, reply_line
+from server.i18n import words
+from server.notify.wording import FOOTER, footer, reply_line
 from server.replies.addresses import add_reply_address, new_address_id, placeholder
 from sync.workflow import OPEN_STATUSES
 
@@ -32,7 +33,8 @@ async def build_digests(now: dt.datetime | None = None) -> int:
 async def _people(user_ids: set[UUID]) -> dict[UUID, dict]:
     if not user_ids:
         return {}
-    rows = await t.AppUser.select(t.AppUser.id, t.AppUser.name, t.AppUser.email, t.AppUser.active).where(
+    rows = await t.AppUser.select(t.AppUser.id, t.AppUser.name, t.AppUser.email, t.AppUser.active,
+                                  t.AppUser.language).where(
         t.AppUser.id.is_in(list(user_ids)))
     return {row["id"]: row for row in rows if row["active"]}
 
@@ -50,16 +52,18 @@ async def _follower_digests(now: dt.datetime) -> int:
         person = people.get(user_id)
         if person is None:
             continue
+        # The lines were written in the person's language when each change happened (server/notify/outbox.py).
+        said = words(person.get("language"))
         by_issue: dict[UUID, list[str]] = {}
         for item in lines:
             by_issue.setdefault(item["issue_id"], []).append(f"- {item['line']}")
         answers = {issue_id: new_address_id() for issue_id in by_issue}
         row = outbox_row(
             dedupe_key=f"digest:{user_id}:{now.date().isoformat()}", user_id=user_id,
-            to_address=person["email"], subject=f"Estatewalk: {len(lines)} update(s) on issues you follow",
-            body=f"Hello {person['name']},\n\nWhat changed on the issues you follow:\n\n"
+            to_address=person["email"], subject=said.t("mail.digest_subject", count=len(lines)),
+            body=f"{said.t('mail.hello', name=person['name'])}\n\n{said.t('mail.digest_intro')}\n\n"
                  + "\n\n".join("\n".join([*issue_lines, reply_line(placeholder(answers[issue_id]))])
-                               for issue_id, issue_lines in by_issue.items()) + FOOTER,
+                               for issue_id, issue_lines in by_issue.items()) + footer(said),
             kind="digest")
         # Today's digest already went: these lines wait for tomorrow's.
         if await _insert_digest(row, answers, estates):

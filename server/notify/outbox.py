@@ -13,7 +13,8 @@ from uuid import UUID
 
 from server.clock import utcnow
 from server.db import tables as t
-from server.notify.wording import FOOTER, describe_event, status_label
+from server.i18n import words
+from server.notify.wording import describe_event, footer, status_label
 from server.replies.addresses import add_reply_address, new_address_id
 from sync.records import IssueEvent
 
@@ -69,11 +70,10 @@ class MailOutbox:
         if not recipients:
             return
         people = {row["id"]: row for row in await t.AppUser.select(
-            t.AppUser.id, t.AppUser.name, t.AppUser.email, t.AppUser.active).where(
+            t.AppUser.id, t.AppUser.name, t.AppUser.email, t.AppUser.active, t.AppUser.language).where(
             t.AppUser.id.is_in([*recipients, event.actor_id]))}
-        actor = people.get(event.actor_id, {}).get("name", "Someone")
-        line = describe_event(event.kind, event.data, actor)
-        if line is None:
+        actor_name = people.get(event.actor_id, {}).get("name")
+        if describe_event(event.kind, event.data, actor_name or "") is None:
             return
         issue = await t.Issue.select(t.Issue.title, t.Issue.status, t.Issue.estate_id, t.Issue.assignee_id).where(
             t.Issue.id == event.issue_id).first()
@@ -85,12 +85,15 @@ class MailOutbox:
         recipients = [user_id for user_id in recipients if user_id in roles and (
             roles[user_id] != "contractor" or (issue is not None and issue["assignee_id"] == user_id))]
         estate = await t.Estate.select(t.Estate.name).where(t.Estate.id == event.estate_id).first()
-        title = issue["title"] if issue else "an issue"
         estate_name = estate["name"] if estate else ""
         for user_id in recipients:
             person = people.get(user_id)
             if person is None or not person["active"]:
                 continue
+            # Each person reads it in the language they chose in the app; what people wrote stays as written.
+            said = words(person["language"])
+            title = issue["title"] if issue else said.t("mail.an_issue")
+            line = describe_event(event.kind, event.data, actor_name or said.t("mail.someone"), said) or ""
             mode = await mail_mode(user_id)
             if mode == "none":
                 continue
@@ -101,9 +104,10 @@ class MailOutbox:
                         id=item_id, user_id=user_id, issue_id=event.issue_id,
                         line=f"“{title}” ({estate_name}): {line}", created_at=utcnow()))
                 continue
-            body = (f"Hello {person['name']},\n\nAn issue you follow on {estate_name} has changed:\n\n"
-                    f"  {title}\n  Now: {status_label(issue['status']) if issue else ''}\n\n{line}{FOOTER}")
+            now = said.t("mail.now", status=status_label(issue["status"], said) if issue else "")
+            body = (f"{said.t('mail.hello', name=person['name'])}\n\n{said.t('mail.changed', estate=estate_name)}"
+                    f"\n\n  {title}\n  {now}\n\n{line}{footer(said)}")
             await insert_answerable(outbox_row(
                 dedupe_key=f"event:{event.id}:{user_id}", user_id=user_id, to_address=person["email"],
-                subject=f"Estatewalk: {title}", body=body, kind="issue_update", issue_id=event.issue_id),
+                subject=said.t("mail.subject", title=title), body=body, kind="issue_update", issue_id=event.issue_id),
                 issue_id=event.issue_id, estate_id=event.estate_id)

@@ -2,49 +2,46 @@
 
 from __future__ import annotations
 
-STATUS_LABELS = {
-    "reported": "reported",
-    "acknowledged": "acknowledged (it has an owner and a due date)",
-    "in_progress": "in progress",
-    "fixed": "fixed (waiting for residents to confirm)",
-    "confirmed": "confirmed fixed by residents",
-    "disputed": "disputed by residents (not fixed yet)",
-    "wont_fix": "won't fix",
-}
+from server.i18n import Words, words as words_in
+
+ENGLISH = words_in(None)
 
 
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status.replace("_", " "))
+def status_label(status: str, words: Words = ENGLISH) -> str:
+    """A status as an e-mail says it, in the reader's language."""
+    key = f"mail.status.{status}"
+    text = words.t(key)
+    return status.replace("_", " ") if text == key else text
 
 
-def describe_event(kind: str, data: dict, actor: str) -> str | None:
-    """One line saying what happened, or None for events nobody needs an e-mail about."""
+def describe_event(kind: str, data: dict, actor: str, words: Words = ENGLISH) -> str | None:
+    """One line saying what happened, in the reader's language, or None for events nobody needs an e-mail
+    about. What people wrote (comments, notes, titles) is quoted as written, never translated."""
+    note = (" " + words.t("mail.note", note=data["note"])) if data.get("note") else ""
     if kind == "status_changed":
-        line = f"{actor} changed the status from {status_label(data.get('from', ''))} " \
-               f"to {status_label(data.get('to', ''))}."
-        if data.get("note"):
-            line += f" Note: {data['note']}"
-        return line
+        return words.t("mail.event.status_changed", actor=actor, **{
+            "from": status_label(data.get("from", ""), words), "to": status_label(data.get("to", ""), words)}) + note
     if kind == "comment":
-        return f"{actor} wrote: {data.get('body', '')}"
+        return words.t("mail.event.comment", actor=actor, body=data.get("body", ""))
     if kind == "merged":
         if data.get("into"):
-            return f"{actor} merged this issue into “{data.get('title', '')}”, which carries on from here." + (
-                f" Note: {data['note']}" if data.get("note") else "")
-        return f"{actor} merged the duplicate “{data.get('title', '')}” into this issue."
+            return words.t("mail.event.merged_into", actor=actor, title=data.get("title", "")) + note
+        return words.t("mail.event.merged_from", actor=actor, title=data.get("title", ""))
     if kind == "rechecked":
-        seen = "still there" if data.get("outcome") == "still_there" else "looks fixed"
-        return f"{actor} re-checked it on an inspection: {seen}." + (
+        seen = words.t("mail.outcome.still_there" if data.get("outcome") == "still_there" else "mail.outcome.looks_fixed")
+        return words.t("mail.event.rechecked", actor=actor, outcome=seen) + (
             f" {data['note']}" if data.get("note") else "")
     if kind == "withdrawn":
-        return f"{actor} withdrew this issue." + (f" Reason: {data['reason']}" if data.get("reason") else "")
+        return words.t("mail.event.withdrawn", actor=actor) + (
+            " " + words.t("mail.reason", reason=data["reason"]) if data.get("reason") else "")
     return None
 
 
-FOOTER = (
-    "\n\n--\nYou get this because you raised or follow this issue in Estatewalk. "
-    "You can choose a daily digest instead, or no e-mail, in the app's settings."
-)
+def footer(words: Words = ENGLISH) -> str:
+    return "\n\n--\n" + words.t("mail.footer")
+
+
+FOOTER = footer()
 
 
 # --- replies by e-mail (server/replies) ---------------------------------------------------------------------

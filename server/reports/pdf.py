@@ -3,18 +3,37 @@
 from __future__ import annotations
 
 import io
+import logging
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
 from fpdf import FPDF
 
+from server.i18n import Words
+from server.notify.wording import ENGLISH
 from server.reports.queries import ActionPlan, InspectionSummary
 
-#: Debian's fonts-dejavu-core (installed with Chromium) covers Turkish, Vietnamese and most names residents
-#: have. Without it the core Helvetica font knows only Latin-1, so names are folded to it instead of failing.
+log = logging.getLogger("estatewalk.reports")
+
+#: Debian's fonts-dejavu-core (installed with Chromium) covers Latin with Turkish, Kurdish, Somali and Vietnamese
+#: marks, and the Arabic script Sorani is written in (joined and set right to left by HarfBuzz, ``uharfbuzz``).
+#: Without it the core Helvetica font knows only Latin-1, so names are folded to it instead of failing.
 UNICODE_FONTS = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
                  Path("/usr/share/fonts/TTF/DejaVuSans.ttf")]
+
+#: Chinese needs a CJK font, which DejaVu is not. Debian packages that provide one, in order of preference:
+#: fonts-droid-fallback, fonts-wqy-microhei, fonts-noto-cjk (a .ttc: face 0 is Simplified Chinese's "SC").
+#: Install one on the server (see docs/languages.md); without it Chinese PDFs print the Latin parts only and
+#: say so in the log.
+CJK_FONTS = [Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+             Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+             Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+             Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc")]
+
+
+def cjk_font() -> Path | None:
+    return next((path for path in CJK_FONTS if path.is_file()), None)
 
 
 def _font(pdf: FPDF) -> tuple[str, bool]:
@@ -23,6 +42,12 @@ def _font(pdf: FPDF) -> tuple[str, bool]:
         if path.is_file():
             pdf.add_font("DejaVu", "", str(path))
             pdf.add_font("DejaVu", "B", str(bold if bold.is_file() else path))
+            cjk = cjk_font()
+            if cjk is not None:
+                # Glyphs DejaVu lacks (Chinese) are taken from the CJK font, in names and titles too.
+                pdf.add_font("CJK", "", str(cjk))
+                pdf.add_font("CJK", "B", str(cjk))
+                pdf.set_fallback_fonts(["CJK"])
             return "DejaVu", True
     return "Helvetica", False
 
@@ -34,43 +59,61 @@ def _latin1(text: str) -> str:
         "latin-1")
 
 
-def _document() -> tuple[FPDF, str, Callable[[str], str]]:
+def _document(words: Words = ENGLISH) -> tuple[FPDF, str, Callable[[str], str]]:
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
     family, unicode_ok = _font(pdf)
+    pdf.set_lang(words.code)
+    if unicode_ok:
+        try:
+            # Arabic letters take their joined forms only through a shaping engine; right to left for Sorani.
+            pdf.set_text_shaping(use_shaping_engine=True, direction="rtl" if words.rtl else "ltr")
+        except (ImportError, ModuleNotFoundError):
+            log.warning("uharfbuzz is not installed: Arabic-script PDFs print unjoined letters")
     return pdf, family, (lambda s: s) if unicode_ok else _latin1
 
 
-def action_plan_pdf(plan: ActionPlan) -> bytes:
-    pdf, family, text = _document()
-    pdf.set_title(text(f"Action plan - {plan.estate} - {plan.date.isoformat()}"))
+def action_plan_pdf(plan: ActionPlan, words: Words = ENGLISH) -> bytes:
+    """The action plan in the reader's language (``words``); titles, names and notes are printed as written."""
+    say = words.t
+    pdf, family, text = _document(words)
+    align = "RIGHT" if words.rtl else "LEFT"
+    pdf.set_title(text(say("plan.doc_title", estate=plan.estate, date=plan.date.isoformat())))
     pdf.add_page()
     pdf.set_font(family, "B", 16)
-    pdf.cell(0, 9, text(f"Action plan: {plan.title}, {plan.date.strftime('%-d %b %Y')}"),
-             new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 9, text(say("plan.title", title=plan.title, date=plan.date.isoformat())), align=align,
+                   new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 11)
-    pdf.cell(0, 6, text(plan.estate), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, text(plan.estate), align=align, new_x="LMARGIN", new_y="NEXT")
     c = plan.counts
     pdf.set_font(family, "B", 12)
-    pdf.cell(0, 8, text(f"{c.resolved} of {c.total} resolved - {c.confirmed} confirmed by residents - "
-                        f"{c.open} open - {c.overdue} overdue"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, text(say("plan.counts", resolved=c.resolved, total=c.total, confirmed=c.confirmed,
+                                  open=c.open, overdue=c.overdue)), align=align, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 9)
-    pdf.multi_cell(0, 5, text("Attendees: " + (", ".join(plan.attendees) or "-")), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5, text(say("plan.attendees", names=", ".join(plan.attendees) or "-")), align=align,
+                   new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    with pdf.table(col_widths=(6, 14, 52, 26, 26, 18, 58), text_align="LEFT", line_height=5,
-                   repeat_headings=1) as table:
-        table.row(["#", "At meeting", "Issue", "Status", "Owner", "Due", "Last update"])
-        for i, item in enumerate(plan.issues, start=1):
-            row = item.issue
-            status = row.status_label + (" - OVERDUE" if row.overdue else "")
-            table.row([str(i), "Raised" if item.kind == "raised" else "Reviewed",
-                       text(row.title + (f" ({row.location})" if row.location else "")), text(status),
-                       text(row.owner or "-"), row.due_date.isoformat() if row.due_date else "-",
-                       text(row.last_update.text if row.last_update else "")])
+    widths = (6, 14, 52, 26, 26, 18, 58)
+    heads = [say(f"plan.col_{name}") for name in ("number", "kind", "issue", "status", "owner", "due", "last")]
+    rows = []
+    for i, item in enumerate(plan.issues, start=1):
+        row = item.issue
+        status = row.status_label + (f" - {say('plan.overdue')}" if row.overdue else "")
+        rows.append([str(i), say("plan.raised") if item.kind == "raised" else say("plan.reviewed"),
+                     text(row.title + (f" ({row.location})" if row.location else "")), text(status),
+                     text(row.owner or "-"), row.due_date.isoformat() if row.due_date else "-",
+                     text(row.last_update.text if row.last_update else "")])
+    if words.rtl:
+        # Right to left: the first column is the rightmost.
+        widths, heads, rows = widths[::-1], heads[::-1], [cells[::-1] for cells in rows]
+    with pdf.table(col_widths=widths, text_align=align, line_height=5, repeat_headings=1) as table:
+        table.row([text(head) for head in heads])
+        for cells in rows:
+            table.row(cells)
     pdf.ln(3)
     pdf.set_font(family, "", 8)
-    pdf.multi_cell(0, 4, text("Resolved means fixed, confirmed by residents, or won't fix. Counts are worked out "
-                              f"from the issues. Printed {plan.generated_at.strftime('%-d %b %Y %H:%M')} UTC."))
+    pdf.multi_cell(0, 4, text(say("plan.footnote", when=plan.generated_at.strftime("%Y-%m-%d %H:%M"))),
+                   align=align)
     return bytes(pdf.output())
 
 

@@ -19,7 +19,8 @@ from msgspec import Struct
 
 from server.clock import utcnow
 from server.db import tables as t
-from server.notify.wording import describe_event, status_label
+from server.i18n import Words
+from server.notify.wording import ENGLISH, describe_event, status_label
 from sync.grading import SCHEMES
 from sync.workflow import RESOLVED_STATUSES, is_overdue
 
@@ -111,7 +112,7 @@ async def _location_names(estate_ids: set[UUID]) -> dict[UUID, str]:
 
 
 async def issue_rows(issue_ids: list[UUID] | None = None, *, estate_id: UUID | None = None,
-                     assignee_id: UUID | None = None) -> list[IssueRow]:
+                     assignee_id: UUID | None = None, words: Words = ENGLISH) -> list[IssueRow]:
     """Report rows for the given issues (in that order) or for every issue of an estate (oldest first).
 
     Withdrawn issues are left out of an estate's list; on a meeting's plan they stay, shown as withdrawn.
@@ -162,12 +163,12 @@ async def issue_rows(issue_ids: list[UUID] | None = None, *, estate_id: UUID | N
         if event is not None:
             data = event["data"]
             data = msgspec.json.decode(data) if isinstance(data, (str, bytes)) else data
-            text = describe_event(event["kind"], data, people.get(event["actor_id"], "Someone"))
+            text = describe_event(event["kind"], data, people.get(event["actor_id"], words.t("mail.someone")), words)
             last = LastUpdate(at=stamp_time(event["at"]), kind=event["kind"],
                               text=text or event["kind"].replace("_", " "))
         result.append(IssueRow(
             id=own["id"], title=own["title"], category=own["category"], priority=own["priority"],
-            status=status, status_label="withdrawn" if status == "withdrawn" else status_label(status),
+            status=status, status_label=status_label(status, words),
             location=places.get(own["location_id"], "") if own["location_id"] else "",
             owner_id=current["owner_id"], owner=people.get(current["owner_id"], "") if current["owner_id"] else "",
             assignee=people.get(current["assignee_id"], "") if current["assignee_id"] else "",
@@ -217,14 +218,15 @@ async def meeting_estate(meeting_id: UUID) -> UUID | None:
     return row["estate_id"] if row else None
 
 
-async def action_plan(meeting_id: UUID) -> ActionPlan | None:
+async def action_plan(meeting_id: UUID, words: Words = ENGLISH) -> ActionPlan | None:
+    """A meeting's action plan; ``words`` is the reader's language for statuses and the last updates."""
     meeting = await t.Meeting.select().where(t.Meeting.id == meeting_id).first()
     if meeting is None:
         return None
     links = await t.MeetingIssue.select(t.MeetingIssue.issue_id, t.MeetingIssue.kind).where(
         t.MeetingIssue.meeting_id == meeting_id).order_by(t.MeetingIssue.added_at)
     kinds = {link["issue_id"]: link["kind"] for link in links}
-    rows = await issue_rows(list(kinds))
+    rows = await issue_rows(list(kinds), words=words)
     # Issues raised at the meeting first, then those reviewed; oldest first within each.
     rows.sort(key=lambda row: (kinds[row.id] != "raised", row.created_at))
     return ActionPlan(

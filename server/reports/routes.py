@@ -20,6 +20,8 @@ from server.problems import NotFound, problem_responses
 from server.reports import pages, queries
 from server.reports.access import require_member, require_report_reader
 from server.reports.csv_export import issues_csv
+from server.i18n import Words, words_for
+from server.notify.wording import ENGLISH
 from server.reports.pdf import action_plan_pdf, inspection_summary_pdf
 
 _RESPONSES = problem_responses(401, 403, 404)
@@ -65,9 +67,9 @@ async def estate_dashboard_page(estate_id: FromPath[UUID], viewer: NamedDependen
     return Response(pages.dashboard_page(await queries.dashboard(estate_id)), media_type=_HTML)
 
 
-async def _plan(meeting_id: UUID, viewer: Viewer) -> queries.ActionPlan:
+async def _plan(meeting_id: UUID, viewer: Viewer, words: Words = ENGLISH) -> queries.ActionPlan:
     require_report_reader(viewer, await queries.meeting_estate(meeting_id), "meeting")
-    plan = await queries.action_plan(meeting_id)
+    plan = await queries.action_plan(meeting_id, words)
     if plan is None:
         raise NotFound("there is no meeting that you can see")
     return plan
@@ -90,8 +92,10 @@ async def meeting_action_plan_page(meeting_id: FromPath[UUID], viewer: NamedDepe
      responses=_RESPONSES, media_type="application/pdf")
 async def meeting_action_plan_pdf(meeting_id: FromPath[UUID], viewer: NamedDependency[Viewer]) -> Response[bytes]:
     """The action plan as a PDF."""
-    plan = await _plan(meeting_id, viewer)
-    return Response(action_plan_pdf(plan), media_type="application/pdf",
+    # In the language the reader chose in the app; what people wrote is printed as written.
+    words = await words_for(viewer.user_id)
+    plan = await _plan(meeting_id, viewer, words)
+    return Response(action_plan_pdf(plan, words), media_type="application/pdf",
                     headers=_attachment(f"action-plan-{plan.date.isoformat()}.pdf"))
 
 

@@ -43,3 +43,17 @@ def test_a_language_with_one_plural_form_needs_only_that_form():
     wanted = catalogues.expected_keys(english, BY_CODE["vi"])
     assert "issues.count_other" in wanted and "issues.count_one" not in wanted
     assert {"issues.count_one", "issues.count_other"} <= catalogues.expected_keys(english, BY_CODE["tr"])
+
+
+def test_every_refusal_code_the_server_sends_has_words_in_the_catalogue():
+    import re
+    from pathlib import Path
+
+    sources = "".join((Path(__file__).resolve().parents[2] / "sync" / name).read_text()
+                      for name in ("rules.py", "workflow.py"))
+    codes = set(re.findall(r'code="(\w+)"', sources))
+    codes |= set(re.findall(r'TransitionRefused\([^)]*?,\s*"(\w+)"', sources, re.S))
+    codes |= {"only_assigned", "only_raised", "not_allowed"}  # from _refusal_code's table
+    assert len(codes) > 30
+    english = catalogues.load("en")
+    assert sorted(code for code in codes if f"refusal.{code}" not in english) == []
