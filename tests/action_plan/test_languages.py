@@ -7,11 +7,24 @@ Runs on SQLite and PostgreSQL; the e-mail test uses a real SMTP server (aiosmtpd
 
 from __future__ import annotations
 
+import io
+import re
+import shutil
+import subprocess
+import unicodedata
 import uuid
 from typing import Any
 
+import pytest
+from pypdf import PdfReader
+
+from server.i18n import catalogue, words
+from server.reports.pdf import cjk_font
+from sync.languages import LANGUAGES
 from tests.action_plan.test_following import _applied, pulled
+from tests.action_plan.test_reports import DEMO_MEETING, pdf_text
 from tests.conftest import Person, new_issue_args
+from tests.screens import SCREENS
 
 
 async def _me(person: Person) -> dict[str, Any]:
@@ -60,3 +73,105 @@ async def test_a_language_tag_that_is_not_one_is_a_400_naming_the_field(as_rep):
     answer = await as_rep.http.post("/api/sync/push", headers=as_rep.headers, json={
         "client_id": as_rep.client_id, "mutations": [as_rep.mutation("issue.create", args)]})
     assert answer.status_code == 400 and "written_in" in answer.text
+
+
+# --- the server speaks the reader's language -------------------------------------------------------------------
+
+REP = "rep@demo.test"
+
+
+async def test_an_email_to_a_turkish_speaking_rep_arrives_in_turkish(as_staff, as_rep, settings, mail_env):
+    from tests.action_plan.test_email import raise_and_acknowledge, send_mail
+
+    tr = words("tr")
+    await _applied(as_rep, "person.language", {"language": "tr"})
+    title = f"Merdiven ışığı yanmıyor {uuid.uuid4().hex[:6]}"
+    await raise_and_acknowledge(as_staff, as_rep, title)
+    sent = send_mail(settings)
+    assert sent.returncode == 0, sent.stderr
+    [mail] = mail_env.to(REP, title)
+    body = mail.get_content()
+    assert mail["Subject"] == tr.t("mail.subject", title=title)
+    assert body.startswith(tr.t("mail.hello", name="")[:7])
+    assert tr.t("mail.status.acknowledged") in body and tr.t("mail.footer") in body
+    # What staff wrote is quoted as written, inside the Turkish sentence.
+    assert "Electrician booked" in body and tr.t("mail.note", note="Electrician booked") in body
+    assert "changed the status" not in body and "You get this because" not in body
+    # Staff, who never chose a language, still get English.
+    assert words(None).t("mail.hello", name="x").startswith("Hello")
+
+
+def _plain(text: str) -> str:
+    """PDF text as a reader would search it: Arabic presentation forms folded back to letters, spaces evened."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+async def test_the_action_plan_pdf_speaks_sorani_right_to_left_with_joined_letters(as_rep, tmp_path):
+    await _applied(as_rep, "person.language", {"language": "ckb"})
+    answer = await as_rep.http.get(f"/api/meetings/{DEMO_MEETING}/action-plan.pdf", headers=as_rep.headers)
+    assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+    raw = pdf_text(answer.content)
+    text = _plain(raw)
+    ckb = words("ckb")
+    for word in ("کێشە", "بەرپرسیار", "دۆخ"):  # issue, owner, status: the column headings
+        assert word in text or word[::-1] in text, word
+    assert ckb.t("plan.col_issue") in text or ckb.t("plan.col_issue")[::-1] in text
+    # Shaped: one Arabic letter drawn with several glyphs (its joined forms at the start, middle and end of a
+    # word). Unshaped text would use one isolated glyph per letter.
+    assert _letters_with_several_glyphs(answer.content, "\u0600", "\u06ff") >= 3
+    # What people wrote is printed as written.
+    assert "Ayşe Demir" in text
+    _screenshot(answer.content, "action-plan-sorani")
+
+
+async def test_the_action_plan_pdf_in_chinese_uses_a_font_that_has_chinese(as_rep):
+    await _applied(as_rep, "person.language", {"language": "zh-Hans"})
+    answer = await as_rep.http.get(f"/api/meetings/{DEMO_MEETING}/action-plan.pdf", headers=as_rep.headers)
+    assert answer.status_code == 200
+    fonts = {font for page in PdfReader(io.BytesIO(answer.content)).pages
+             for font in page.get("/Resources", {}).get("/Font", {}).values()}
+    if cjk_font() is None:
+        pytest.skip("no CJK font installed (Debian: fonts-droid-fallback, fonts-wqy-microhei or fonts-noto-cjk)")
+    text = _plain(pdf_text(answer.content))
+    assert "行动计划" in text and "负责人" in text and "Ayşe Demir" in text
+    assert len(fonts) >= 2
+    _screenshot(answer.content, "action-plan-chinese")
+
+
+def _letters_with_several_glyphs(pdf: bytes, low: str, high: str) -> int:
+    """How many letters in [low, high] the PDF's fonts map from more than one glyph (their ToUnicode maps)."""
+    glyphs: dict[tuple[str, str], set[str]] = {}
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for name, font in page["/Resources"]["/Font"].items():
+            font = font.get_object()
+            if "/ToUnicode" not in font:
+                continue
+            cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+            for gid, code in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]{4})>", cmap):
+                letter = chr(int(code, 16))
+                if low <= letter <= high:
+                    glyphs.setdefault((name, letter), set()).add(gid)
+    return sum(1 for ids in glyphs.values() if len(ids) > 1)
+
+
+def _screenshot(pdf: bytes, name: str) -> None:
+    """The first page as a PNG (pdftoppm), where tests.screens says (docs/screens when asked)."""
+    if shutil.which("pdftoppm") is None:
+        return
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    source = SCREENS / f"{name}.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(source),
+                    str(SCREENS / name)], check=True)
+    source.unlink()
+
+
+def test_the_servers_catalogues_have_every_key_of_english_with_the_same_placeholders():
+    english = catalogue("en")
+    for language in LANGUAGES:
+        found = catalogue(language.catalogue)
+        assert set(found) - {"_reviewed"} == set(english) - {"_reviewed"}, language.code
+        for key, text in found.items():
+            if not key.startswith("_"):
+                assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", english[key])), key
+        assert isinstance(found.get("_reviewed"), bool)
