@@ -10,6 +10,8 @@ import datetime as dt
 from html import escape
 from pathlib import Path
 
+from server.i18n import Words
+from server.notify.wording import ENGLISH
 from server.reports.charts import bar_chart, line_chart
 from server.reports.queries import ActionPlan, Counts, Dashboard, GradeRow, InspectionSummary, IssueRow
 
@@ -17,8 +19,9 @@ STYLESHEET = (Path(__file__).parent / "report.css").read_text(encoding="utf-8")
 STYLESHEET_URL = "/api/reports/report.css"
 
 
-def _page(title: str, body: str) -> str:
-    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+def _page(title: str, body: str, words: Words = ENGLISH) -> str:
+    direction = "rtl" if words.rtl else "ltr"
+    return (f'<!doctype html>\n<html lang="{escape(words.code)}" dir="{direction}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{escape(title)}</title><link rel="stylesheet" href="{STYLESHEET_URL}"></head>'
             f'<body><main>{body}</main></body></html>\n')
@@ -30,7 +33,11 @@ def _date(value: dt.date | dt.datetime | None) -> str:
     return value.strftime("%-d %b %Y")
 
 
-def _counts(counts: Counts) -> str:
+def _counts(counts: Counts, words: Words = ENGLISH) -> str:
+    if words.code != ENGLISH.code:
+        return (f'<p class="counts"><strong>' + escape(words.t(
+            "plan.counts", resolved=counts.resolved, total=counts.total, confirmed=counts.confirmed,
+            open=counts.open, overdue=counts.overdue)) + "</strong></p>")
     return (f'<p class="counts"><strong>{counts.resolved} of {counts.total} resolved</strong>'
             f' · {counts.confirmed} confirmed by residents · {counts.open} open'
             f' · <span class="overdue-count">{counts.overdue} overdue</span></p>')
@@ -42,39 +49,55 @@ def _cell(label: str, content: str, css: str = "") -> str:
     return f'<td data-label="{escape(label)}"{css_attribute}>{content}</td>'
 
 
-def _issue_cells(row: IssueRow) -> str:
+def _issue_cells(row: IssueRow, words: Words = ENGLISH) -> str:
+    say = words.t
     status = escape(row.status_label)
     if row.overdue:
-        status += ' <span class="flag">OVERDUE</span>'
+        status += f' <span class="flag">{escape(say("plan.overdue"))}</span>'
     last = ""
     if row.last_update:
         last = f'{escape(row.last_update.text)} <span class="when">({_date(row.last_update.at)})</span>'
     merged = ' <span class="note">(duplicate, merged)</span>' if row.merged_into else ""
-    return (_cell("Issue", f'<span class="title">{escape(row.title)}</span>{merged}'
-                           f'<div class="where">{escape(row.location)}</div>')
-            + _cell("Status", status, f"status status-{escape(row.status)}")
-            + _cell("Owner", escape(row.owner) or "—") + _cell("Due", _date(row.due_date) or "—")
-            + _cell("Last update", last))
+    # Titles are shown as written (dir="auto": a Turkish title reads left to right on a Sorani page).
+    return (_cell(say("plan.col_issue"), f'<span class="title" dir="auto">{escape(row.title)}</span>{merged}'
+                                         f'<div class="where">{escape(row.location)}</div>')
+            + _cell(say("plan.col_status"), status, f"status status-{escape(row.status)}")
+            + _cell(say("plan.col_owner"), escape(row.owner) or "—")
+            + _cell(say("plan.col_due"), _date(row.due_date) or "—")
+            + _cell(say("plan.col_last"), last))
 
 
 _ISSUE_HEAD = "<th>Issue</th><th>Status</th><th>Owner</th><th>Due</th><th>Last update</th>"
 
 
-def action_plan_page(plan: ActionPlan) -> str:
+def action_plan_page(plan: ActionPlan, words: Words = ENGLISH) -> str:
+    """The printable action plan in the reader's language (statuses and headings; what people wrote as written)."""
+    say = words.t
+    english = words.code == ENGLISH.code
     rows = "".join(
         f'<tr class="{"overdue" if item.issue.overdue else ""}">{_cell("#", str(i), "number")}'
-        f'{_cell("At meeting", "Raised" if item.kind == "raised" else "Reviewed")}{_issue_cells(item.issue)}</tr>'
+        f'{_cell(say("plan.col_kind"), say("plan.raised") if item.kind == "raised" else say("plan.reviewed"))}'
+        f'{_issue_cells(item.issue, words)}</tr>'
         for i, item in enumerate(plan.issues, start=1))
+    head = _ISSUE_HEAD if english else "".join(
+        f"<th>{escape(say(f'plan.col_{name}'))}</th>" for name in ("issue", "status", "owner", "due", "last"))
+    heading = (f"Action plan: {escape(plan.title)}, {_date(plan.date)}" if english
+               else escape(say("plan.title", title=plan.title, date=plan.date.isoformat())))
+    attendees = (f'Attendees: {escape(", ".join(plan.attendees)) or "—"}' if english
+                 else escape(say("plan.attendees", names=", ".join(plan.attendees) or "—")))
     body = (f'<header><p class="estate">{escape(plan.estate)}</p>'
-            f'<h1>Action plan: {escape(plan.title)}, {_date(plan.date)}</h1>'
-            f'{_counts(plan.counts)}'
-            f'<p class="attendees">Attendees: {escape(", ".join(plan.attendees)) or "—"}</p></header>'
-            f'<table class="plan"><thead><tr><th>#</th><th>At meeting</th>{_ISSUE_HEAD}</tr></thead>'
+            f'<h1>{heading}</h1>'
+            f'{_counts(plan.counts, words)}'
+            f'<p class="attendees">{attendees}</p></header>'
+            f'<table class="plan"><thead><tr><th>#</th><th>{escape(say("plan.col_kind"))}</th>{head}</tr></thead>'
             f'<tbody>{rows or "<tr><td colspan=7>No issues on this plan yet.</td></tr>"}</tbody></table>'
             f'<footer>Resolved means fixed, confirmed by residents, or won\'t fix (with the reason in the '
             f'timeline). Printed {_date(plan.generated_at)} from Estatewalk; counts are worked out from the '
             f'issues, never typed.</footer>')
-    return _page(f"Action plan – {plan.estate} – {_date(plan.date)}", body)
+    if not english:
+        body = body.rsplit("<footer>", 1)[0] + f"<footer>{escape(say('plan.footnote', when=_date(plan.generated_at)))}</footer>"
+    return _page(f"Action plan – {plan.estate} – {_date(plan.date)}" if english
+                 else say("plan.doc_title", estate=plan.estate, date=plan.date.isoformat()), body, words)
 
 
 _OUTCOMES = {"still_there": "Still there", "looks_fixed": "Looks fixed"}

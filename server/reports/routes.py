@@ -85,7 +85,8 @@ async def meeting_action_plan(meeting_id: FromPath[UUID], viewer: NamedDependenc
      responses=_RESPONSES, media_type=_HTML)
 async def meeting_action_plan_page(meeting_id: FromPath[UUID], viewer: NamedDependency[Viewer]) -> Response[str]:
     """The action plan as a printable page."""
-    return Response(pages.action_plan_page(await _plan(meeting_id, viewer)), media_type=_HTML)
+    words = await words_for(viewer.user_id)
+    return Response(pages.action_plan_page(await _plan(meeting_id, viewer, words), words), media_type=_HTML)
 
 
 @get("/api/meetings/{meeting_id:uuid}/action-plan.pdf", tags=["reports"], security=SIGNED_IN,

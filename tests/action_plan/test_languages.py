@@ -175,3 +175,16 @@ def test_the_servers_catalogues_have_every_key_of_english_with_the_same_placehol
             if not key.startswith("_"):
                 assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", english[key])), key
         assert isinstance(found.get("_reviewed"), bool)
+
+
+async def test_the_printable_action_plan_is_in_the_reader_s_language_and_direction(as_rep, as_staff):
+    await _applied(as_rep, "person.language", {"language": "ckb"})
+    page = await as_rep.http.get(f"/api/meetings/{DEMO_MEETING}/action-plan.html", headers=as_rep.headers)
+    assert page.status_code == 200, page.text
+    ckb = words("ckb")
+    assert '<html lang="ckb" dir="rtl">' in page.text
+    assert f"<th>{ckb.t('plan.col_owner')}</th>" in page.text and "Ayşe Demir" in page.text
+    assert "Attendees:" not in page.text and "Last update" not in page.text
+    # Staff never chose a language: their copy of the same page is English.
+    english = await as_staff.http.get(f"/api/meetings/{DEMO_MEETING}/action-plan.html", headers=as_staff.headers)
+    assert '<html lang="en-GB" dir="ltr">' in english.text and "Attendees:" in english.text
