@@ -111,3 +111,35 @@ def test_another_phone_of_the_same_person_follows_the_profile_s_language(open_ph
     assert "#/issues" in page.url
     phone.wait_synced()
     assert page.locator("#nav a").first.inner_text() == vi["nav.issues"]
+
+
+def test_a_refusal_is_worded_in_the_phone_s_language_from_the_server_s_code(open_phone, server_as):
+    tr = catalogue("tr")
+    staff = server_as("staff@demo.test")
+    issue_id = staff.create_issue(server_as("rep@demo.test").estate_id(0), "Rats near the bin store")
+    staff.apply("person.language", {"language": "en-GB"})
+    rep = server_as("rep@demo.test")
+    rep.apply("person.language", {"language": "tr"})
+
+    phone = open_phone("rep")
+    phone.open("/signin")
+    page = phone.page
+    page.get_by_label("E-mail").fill("rep@demo.test")
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name=tr["issues.title"]).wait_for()
+    phone.wait_synced()
+    phone.set_offline(True)
+    # While the rep is offline, staff withdraw the issue; the rep's update to it will be refused.
+    staff.apply("issue.withdraw", {"id": issue_id, "reason": "duplicate"})
+    phone.open_issue(issue_id)
+    page.locator("#comment-body").fill("Hâlâ her akşam görüyorum")
+    page.get_by_role("button", name=tr["issue.comment_send"]).click()
+    phone.set_offline(False)
+    phone.wait_synced()
+    [rejection] = [r for r in phone.stored("rejections") if not r.get("dismissed")]
+    assert rejection["code"] == "issue_withdrawn" and rejection["reason"] == "this issue was withdrawn"
+    phone.open("/sync")
+    page.get_by_role("heading", name=tr["sync.title"]).wait_for()
+    listed = page.locator("#rejections").inner_text()
+    assert tr["refusal.issue_withdrawn"] in listed and "this issue was withdrawn" not in listed
