@@ -158,7 +158,7 @@ def _refusal(role: Role, action: str) -> str:
     return f"a {who} cannot do this ({action})"
 
 
-async def _refusal_code(role: Role, action: str) -> str:
+def _refusal_code(role: Role, action: str) -> str:
     rule_for_role = PERMISSIONS.get(action, {}).get(role)
     return {"assignee": "only_assigned", "raiser": "only_raised"}.get(str(rule_for_role), "not_allowed")
 

@@ -188,3 +188,14 @@ async def test_the_printable_action_plan_is_in_the_reader_s_language_and_directi
     # Staff never chose a language: their copy of the same page is English.
     english = await as_staff.http.get(f"/api/meetings/{DEMO_MEETING}/action-plan.html", headers=as_staff.headers)
     assert '<html lang="en-GB" dir="ltr">' in english.text and "Attendees:" in english.text
+
+
+async def test_a_refusal_for_the_role_carries_the_code_saying_why(as_rep):
+    args = new_issue_args(as_rep.estate(), title="Door closer broken")
+    await _applied(as_rep, "issue.create", args)
+    body = await as_rep.push(as_rep.mutation("issue.update", {"id": args["id"], "fields": {"due_date": "2030-01-01"}}))
+    assert body["results"][-1]["code"] == "staff_only"
+    body = await as_rep.push(as_rep.mutation("issue.status", {"id": args["id"], "status": "fixed", "note": None}))
+    result = body["results"][-1]
+    assert result["status"] == "rejected" and result["code"] == "status_not_yours", result
+    assert result["params"] == {"from": "reported", "to": "fixed"}

@@ -143,3 +143,22 @@ def test_a_refusal_is_worded_in_the_phone_s_language_from_the_server_s_code(open
     page.get_by_role("heading", name=tr["sync.title"]).wait_for()
     listed = page.locator("#rejections").inner_text()
     assert tr["refusal.issue_withdrawn"] in listed and "this issue was withdrawn" not in listed
+
+
+def test_axe_finds_nothing_serious_in_any_language(open_phone, axe_source):
+    from sync.languages import LANGUAGES
+    from tests.browser.test_accessibility import serious_violations
+
+    phone = open_phone("rep")
+    phone.sign_in("rep@demo.test")
+    problems = {}
+    for language in LANGUAGES:
+        phone.open("/settings")
+        if phone.page.evaluate("document.documentElement.lang") != language.code:
+            phone.page.locator("#language").select_option(language.code)
+            phone.page.wait_for_function(f"() => document.documentElement.lang === '{language.code}'")
+            phone.wait_ready()
+        problems[f"{language.code} settings"] = serious_violations(phone, axe_source)
+        phone.open("/issues")
+        problems[f"{language.code} issues"] = serious_violations(phone, axe_source)
+    assert {screen: found for screen, found in problems.items() if found} == {}
