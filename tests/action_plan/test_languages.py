@@ -197,5 +197,5 @@ async def test_a_refusal_for_the_role_carries_the_code_saying_why(as_rep):
     assert body["results"][-1]["code"] == "staff_only"
     body = await as_rep.push(as_rep.mutation("issue.status", {"id": args["id"], "status": "fixed", "note": None}))
     result = body["results"][-1]
-    assert result["status"] == "rejected" and result["code"] == "status_not_yours", result
+    assert result["status"] == "rejected" and result["code"] == "status_no_move", result
     assert result["params"] == {"from": "reported", "to": "fixed"}
