@@ -162,3 +162,22 @@ def test_axe_finds_nothing_serious_in_any_language(open_phone, axe_source):
         phone.open("/issues")
         problems[f"{language.code} issues"] = serious_violations(phone, axe_source)
     assert {screen: found for screen, found in problems.items() if found} == {}
+
+
+def test_the_longest_language_fits_a_small_phone_at_200_percent_text(open_phone):
+    """Somali has the longest strings of the catalogues: at 360 px and 200 % text nothing scrolls sideways."""
+    from tests.browser.test_accessibility import WIDER_THAN_SCREEN
+
+    lengths = {name: sum(len(v) for k, v in catalogue(name).items() if not k.startswith("_"))
+               for name in ("en", "tr", "kmr", "ckb", "vi", "so", "zh-Hans")}
+    longest = max(lengths, key=lengths.get)
+    phone = open_phone("rep")
+    phone.sign_in("rep@demo.test")
+    phone.open("/settings")
+    phone.page.locator("#language").select_option(longest)
+    phone.page.wait_for_function(f"() => document.documentElement.lang === '{longest}'")
+    for route in ("/issues", "/report", "/inspect", "/sync", "/settings"):
+        phone.open(route)
+        phone.page.evaluate("document.documentElement.style.fontSize = '200%'")
+        overflow = phone.page.evaluate(WIDER_THAN_SCREEN)
+        assert not overflow, f"{route} scrolls sideways at 200% text in {longest}: {overflow}"
