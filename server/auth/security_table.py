@@ -191,6 +191,8 @@ def render() -> str:
         "with the `mail.preference` mutation, which anyone signed in sends for themselves only) are pulled by that",
         "person's phones alone, and only for estates they still belong to. E-mail about an issue goes only to",
         "followers who may still see it (members of its estate; a contractor only while it is assigned to them).",
+        "The language a person reads in (`person_language`, set with the `person.language` mutation, for",
+        "themselves only) is likewise pulled by their own phones alone; e-mails and PDFs use it for them.",
         "",
     ]
     return "\n".join(lines)
