@@ -15,7 +15,7 @@ from server.db import tables as t
 from server.db.engine import current_engine, write_transaction
 from server.notify.outbox import insert_answerable, outbox_row
 from server.i18n import words
-from server.notify.wording import FOOTER, footer, reply_line
+from server.notify.wording import footer, reply_line, status_label
 from server.replies.addresses import add_reply_address, new_address_id, placeholder
 from sync.workflow import OPEN_STATUSES
 
@@ -119,19 +119,21 @@ async def _staff_digests(now: dt.datetime) -> int:
         if not new and not overdue:
             continue
         answers = {i["id"]: new_address_id() for i in [*new, *overdue]}
-        lines = [f"Hello {person['name']},", "", f"New issues in the last day ({len(new)}):"]
+        said = words(person.get("language"))
+        lines = [said.t("mail.hello", name=person["name"]), "", said.t("mail.staff_new", count=len(new))]
         for i in new:
             lines += [f"- {i['title']} ({names.get(i['estate_id'], '')})", reply_line(placeholder(answers[i["id"]]))]
-        lines += [] if new else ["- none"]
-        lines += ["", f"Overdue issues ({len(overdue)}):"]
+        lines += [] if new else [f"- {said.t('mail.none')}"]
+        lines += ["", said.t("mail.staff_overdue", count=len(overdue))]
         for i in overdue:
-            lines += [f"- {i['title']} ({names.get(i['estate_id'], '')}), due {i['due_date'].isoformat()}, "
-                      f"{i['status'].replace('_', ' ')}", reply_line(placeholder(answers[i["id"]]))]
-        lines += [] if overdue else ["- none"]
+            lines += [f"- {i['title']} ({names.get(i['estate_id'], '')}), "
+                      f"{said.t('mail.due', date=i['due_date'].isoformat())}, {status_label(i['status'], said)}",
+                      reply_line(placeholder(answers[i["id"]]))]
+        lines += [] if overdue else [f"- {said.t('mail.none')}"]
         if await _insert_digest(outbox_row(
                 dedupe_key=key, user_id=user_id, to_address=person["email"],
-                subject=f"Estatewalk: {len(new)} new, {len(overdue)} overdue on your estates",
-                body="\n".join(lines) + FOOTER, kind="staff_digest"),
+                subject=said.t("mail.staff_subject", new=len(new), overdue=len(overdue)),
+                body="\n".join(lines) + footer(said), kind="staff_digest"),
                 answers, {i["id"]: i["estate_id"] for i in issues}):
             queued += 1
     return queued

@@ -199,3 +199,26 @@ async def test_a_refusal_for_the_role_carries_the_code_saying_why(as_rep):
     result = body["results"][-1]
     assert result["status"] == "rejected" and result["code"] == "status_no_move", result
     assert result["params"] == {"from": "reported", "to": "fixed"}
+
+
+async def test_the_daily_digests_are_in_each_reader_s_language(as_staff, as_rep, settings, mail_env):
+    from tests.action_plan.test_email import raise_and_acknowledge
+    from tests.conftest import run_cli
+
+    await _applied(as_staff, "person.language", {"language": "vi"})
+    await _applied(as_rep, "person.language", {"language": "so"})
+    answer = await as_rep.http.put("/api/me/mail", json={"mode": "daily"}, headers=as_rep.headers)
+    assert answer.status_code == 200, answer.text
+    title = f"Lifti waa xiran yahay {uuid.uuid4().hex[:6]}"
+    await raise_and_acknowledge(as_staff, as_rep, title)
+    built = run_cli(settings, "send-mail")
+    assert built.returncode == 0, built.stdout + built.stderr
+    (digest,) = mail_env.to(REP, title)
+    so = words("so")
+    assert digest["Subject"] in {so.t("mail.digest_subject", count=n) for n in range(1, 5)}
+    assert so.t("mail.digest_intro") in digest.get_content() and "Electrician booked" in digest.get_content()
+    vi = words("vi")
+    # The staff digest of new and overdue issues (the demo has overdue ones), in Vietnamese.
+    (staff_digest,) = [m for m in mail_env.to("staff@demo.test") if "quá hạn" in m["Subject"]]
+    assert vi.t("mail.footer") in staff_digest.get_content() and title in staff_digest.get_content()
+    assert "Overdue issues" not in staff_digest.get_content()
