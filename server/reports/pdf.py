@@ -117,47 +117,55 @@ def action_plan_pdf(plan: ActionPlan, words: Words = ENGLISH) -> bytes:
     return bytes(pdf.output())
 
 
-_OUTCOMES = {"still_there": "Still there", "looks_fixed": "Looks fixed"}
-
-
-def inspection_summary_pdf(summary: InspectionSummary, photos: dict[str, bytes] | None = None) -> bytes:
-    """The summary as an A4 PDF; ``photos`` maps a grade photo's SHA-256 to its thumbnail, printed beside it."""
+def inspection_summary_pdf(summary: InspectionSummary, photos: dict[str, bytes] | None = None,
+                           words: Words = ENGLISH) -> bytes:
+    """The summary as an A4 PDF in the reader's language; ``photos`` maps a grade photo's SHA-256 to its
+    thumbnail, printed beside it."""
     photos = photos or {}
-    pdf, family, text = _document()
-    pdf.set_title(text(f"Inspection summary - {summary.estate} - {summary.date.isoformat()}"))
+    say = words.t
+    pdf, family, text = _document(words)
+    align = "RIGHT" if words.rtl else "LEFT"
+    pdf.set_title(text(say("summary.doc_title", estate=summary.estate, date=summary.date.isoformat())))
     pdf.add_page()
     pdf.set_font(family, "B", 16)
-    pdf.cell(0, 9, text(f"Inspection summary, {summary.date.strftime('%-d %b %Y')}"), new_x="LMARGIN",
-             new_y="NEXT")
-    pdf.set_font(family, "", 11)
-    pdf.cell(0, 6, text(summary.estate), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(family, "", 9)
-    pdf.multi_cell(0, 5, text("Attendees: " + (", ".join(summary.attendees) or "-")), new_x="LMARGIN",
+    pdf.multi_cell(0, 9, text(say("summary.title", date=summary.date.isoformat())), align=align, new_x="LMARGIN",
                    new_y="NEXT")
-    pdf.cell(0, 6, text(f"{len(summary.raised)} issues raised - {len(summary.rechecked)} re-checked - "
-                        f"{len(summary.grades)} grades"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 11)
+    pdf.multi_cell(0, 6, text(summary.estate), align=align, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 9)
+    pdf.multi_cell(0, 5, text(say("plan.attendees", names=", ".join(summary.attendees) or "-")), align=align,
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, text(say("summary.counts", raised=len(summary.raised), rechecked=len(summary.rechecked),
+                                  grades=len(summary.grades))), align=align, new_x="LMARGIN", new_y="NEXT")
+    overdue = f" - {say('plan.overdue')}"
+    outcomes = {"still_there": say("summary.still_there"), "looks_fixed": say("summary.looks_fixed")}
     sections = [
-        ("Grades", (45, 35, 30, 55, 55, 25), ["Location", "Element", "Grade", "Agreed by", "Note", "Photo"],
+        (say("summary.grades"), (45, 35, 30, 55, 55, 25),
+         [say(f"summary.col_{name}") for name in ("location", "element", "grade", "agreed", "note", "photo")],
          [[g.location, g.element.replace("_", " "), g.grade_label, ", ".join(g.agreed_by), g.note,
-           photos.get(g.photo_sha256 or "", "-" if not g.photo_sha256 else "not uploaded yet")]
+           photos.get(g.photo_sha256 or "", "-" if not g.photo_sha256 else say("summary.not_uploaded"))]
           for g in summary.grades]),
-        ("Issues raised", (80, 50, 50, 30), ["Issue", "Status", "Owner", "Due"],
-         [[r.title, r.status_label + (" - OVERDUE" if r.overdue else ""), r.owner or "-",
+        (say("summary.raised"), (80, 50, 50, 30),
+         [say(f"plan.col_{name}") for name in ("issue", "status", "owner", "due")],
+         [[r.title, r.status_label + (overdue if r.overdue else ""), r.owner or "-",
            r.due_date.isoformat() if r.due_date else "-"] for r in summary.raised]),
-        ("Issues re-checked", (30, 80, 60, 50), ["Found", "Issue", "Status", "Owner"],
-         [[_OUTCOMES.get(c.outcome, c.outcome), c.issue.title, c.issue.status_label, c.issue.owner or "-"]
+        (say("summary.rechecked"), (30, 80, 60, 50),
+         [say("summary.col_found"), *(say(f"plan.col_{name}") for name in ("issue", "status", "owner"))],
+         [[outcomes.get(c.outcome, c.outcome), c.issue.title, c.issue.status_label, c.issue.owner or "-"]
           for c in summary.rechecked]),
     ]
     for heading, widths, head, rows in sections:
+        if words.rtl:
+            widths, head, rows = widths[::-1], head[::-1], [cells[::-1] for cells in rows]
         pdf.ln(3)
         pdf.set_font(family, "B", 12)
-        pdf.cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 7, text(heading), align=align, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(family, "", 9)
         if not rows:
-            pdf.cell(0, 5, "None.", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 5, text(say("summary.none")), align=align, new_x="LMARGIN", new_y="NEXT")
             continue
-        with pdf.table(col_widths=widths, text_align="LEFT", line_height=5, repeat_headings=1) as table:
-            table.row(head)
+        with pdf.table(col_widths=widths, text_align=align, line_height=5, repeat_headings=1) as table:
+            table.row([text(cell) for cell in head])
             for cells in rows:
                 row = table.row()
                 for cell in cells:

@@ -278,7 +278,7 @@ async def inspection_estate(inspection_id: UUID) -> UUID | None:
     return row["estate_id"] if row else None
 
 
-async def inspection_summary(inspection_id: UUID) -> InspectionSummary | None:
+async def inspection_summary(inspection_id: UUID, words: Words = ENGLISH) -> InspectionSummary | None:
     inspection = await t.Inspection.select().where(t.Inspection.id == inspection_id).first()
     if inspection is None:
         return None
@@ -297,10 +297,10 @@ async def inspection_summary(inspection_id: UUID) -> InspectionSummary | None:
         grade_counts[g.grade] = grade_counts.get(g.grade, 0) + 1
     raised_ids = [row["id"] for row in await t.Issue.select(t.Issue.id).where(
         t.Issue.inspection_id == inspection_id).order_by(t.Issue.created_at)]
-    raised = await issue_rows(raised_ids)
+    raised = await issue_rows(raised_ids, words=words)
     checks = await t.InspectionRecheck.select().where(
         t.InspectionRecheck.inspection_id == inspection_id).order_by(t.InspectionRecheck.at)
-    checked_rows = {row.id: row for row in await issue_rows(list({c["issue_id"] for c in checks}))}
+    checked_rows = {row.id: row for row in await issue_rows(list({c["issue_id"] for c in checks}), words=words)}
     scheme_row = await t.EstateGradingScheme.select(t.EstateGradingScheme.scheme).where(
         t.EstateGradingScheme.estate_id == estate_id).first()
     return InspectionSummary(

@@ -100,9 +100,9 @@ async def meeting_action_plan_pdf(meeting_id: FromPath[UUID], viewer: NamedDepen
                     headers=_attachment(f"action-plan-{plan.date.isoformat()}.pdf"))
 
 
-async def _summary(inspection_id: UUID, viewer: Viewer) -> queries.InspectionSummary:
+async def _summary(inspection_id: UUID, viewer: Viewer, words: Words = ENGLISH) -> queries.InspectionSummary:
     require_report_reader(viewer, await queries.inspection_estate(inspection_id), "inspection")
-    summary = await queries.inspection_summary(inspection_id)
+    summary = await queries.inspection_summary(inspection_id, words)
     if summary is None:
         raise NotFound("there is no inspection that you can see")
     return summary
@@ -127,11 +127,12 @@ async def inspection_summary_page(inspection_id: FromPath[UUID], viewer: NamedDe
 async def inspection_summary_as_pdf(request: Request, inspection_id: FromPath[UUID],
                                     viewer: NamedDependency[Viewer]) -> Response[bytes]:
     """The inspection summary as a PDF, with the grades' photos as thumbnails."""
-    summary = await _summary(inspection_id, viewer)
+    words = await words_for(viewer.user_id)
+    summary = await _summary(inspection_id, viewer, words)
     storage = storage_for(request.app.state.settings)
     photos = {sha: data for sha in {g.photo_sha256 for g in summary.grades if g.photo_sha256}
               if (data := await storage.get(photo_key("thumb", sha))) is not None}
-    return Response(inspection_summary_pdf(summary, photos), media_type="application/pdf",
+    return Response(inspection_summary_pdf(summary, photos, words), media_type="application/pdf",
                     headers=_attachment(f"inspection-{summary.date.isoformat()}.pdf"))
 
 

@@ -222,3 +222,15 @@ async def test_the_daily_digests_are_in_each_reader_s_language(as_staff, as_rep,
     (staff_digest,) = [m for m in mail_env.to("staff@demo.test") if "quá hạn" in m["Subject"]]
     assert vi.t("mail.footer") in staff_digest.get_content() and title in staff_digest.get_content()
     assert "Overdue issues" not in staff_digest.get_content()
+
+
+async def test_the_inspection_summary_pdf_is_in_the_reader_s_language(as_rep):
+    from tests.action_plan.test_reports import DEMO_INSPECTION
+
+    await _applied(as_rep, "person.language", {"language": "vi"})
+    answer = await as_rep.http.get(f"/api/inspections/{DEMO_INSPECTION}/summary.pdf", headers=as_rep.headers)
+    assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+    text = _plain(pdf_text(answer.content))
+    vi = words("vi")
+    assert vi.t("summary.grades") in text and vi.t("summary.raised") in text
+    assert "Issues raised" not in text and "Inspection summary" not in text
