@@ -55,6 +55,10 @@ class Settings(Struct, frozen=True):
     """A mailbox to fetch replies from (``ESTATEWALK_IMAP_URL``,
     ``imaps://user:password@host/INBOX?done=Estatewalk``); see docs/action-plan.md."""
     imap_interval_seconds: float = 60.0
+    photo_store: str | None = None
+    """Where photo bytes and unfinished uploads live (``ESTATEWALK_PHOTO_STORE``): ``database`` (shared by every
+    app host on one PostgreSQL) or ``files`` (under the data directory). Unset: ``database`` with PostgreSQL,
+    ``files`` with SQLite. See ``photo_store_kind``."""
     """How often the server fetches replies from that mailbox (``ESTATEWALK_IMAP_INTERVAL``; 0: only
     ``estatewalk fetch-mail`` does)."""
 
@@ -62,6 +66,13 @@ class Settings(Struct, frozen=True):
     def replies_enabled(self) -> bool:
         """Whether e-mails carry reply addresses: a domain and a secret are both set."""
         return bool(self.reply_domain and self.reply_secret)
+
+    @property
+    def photo_store_kind(self) -> str:
+        """``database`` or ``files``: the setting, or the default that follows the database."""
+        if self.photo_store:
+            return self.photo_store
+        return "database" if self.database_kind == "postgresql" else "files"
 
     @property
     def database_kind(self) -> str:
@@ -102,4 +113,17 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         max_reply_bytes=int(env.get("ESTATEWALK_MAX_REPLY_BYTES") or 20 * 1024 * 1024),
         imap_url=env.get("ESTATEWALK_IMAP_URL") or None,
         imap_interval_seconds=float(env.get("ESTATEWALK_IMAP_INTERVAL") or 60.0),
+        photo_store=_photo_store(env.get("ESTATEWALK_PHOTO_STORE")),
     )
+
+
+PHOTO_STORES = ("database", "files")
+
+
+def _photo_store(value: str | None) -> str | None:
+    value = (value or "").strip().lower()
+    if not value:
+        return None
+    if value not in PHOTO_STORES:
+        raise ValueError(f"ESTATEWALK_PHOTO_STORE must be one of {', '.join(PHOTO_STORES)}, not {value!r}")
+    return value
