@@ -18,6 +18,8 @@ environment:
   ESTATEWALK_SMTP_URL  smtp://host:port of the mail server for notifications
   ESTATEWALK_REPLY_DOMAIN, ESTATEWALK_REPLY_SECRET  turn on replies by e-mail (reply+<token>@domain)
   ESTATEWALK_IMAP_URL  imaps://user:password@host/INBOX?done=Estatewalk, a mailbox to fetch replies from
+  ESTATEWALK_PHOTO_STORE  database or files: where photo bytes live (default: database with PostgreSQL,
+                    files with SQLite); several app hosts need database
 """
 
 
@@ -75,6 +77,30 @@ def check_command(args: argparse.Namespace, settings: Settings) -> int:
     for result in results:
         print(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}: {result.detail}")
     return 0 if all(result.ok for result in results) else 1
+
+
+def photos_command(args: argparse.Namespace, settings: Settings) -> int:
+    from server.photos.moving import move_photos
+
+    async def job() -> int:
+        source = "files" if args.to == "database" else "database"
+        print(f"Copying photos from the {source} store to the {args.to} store (the source is left as it is)...",
+              flush=True)
+        report = await move_photos(settings, args.to, say=lambda line: print(line, flush=True))
+        print(f"Copied {report.copied} value(s) ({report.bytes_copied / 1024 / 1024:.1f} MiB), "
+              f"{report.already_there} already there and verified.")
+        if report.missing:
+            print(f"{len(report.missing)} value(s) the source does not hold (phones send them again when asked): "
+                  + ", ".join(report.missing[:5]), file=sys.stderr)
+        if report.mismatched:
+            print(f"{len(report.mismatched)} value(s) failed their hash check; run this again: "
+                  + ", ".join(report.mismatched[:5]), file=sys.stderr)
+            return 1
+        if settings.photo_store_kind != args.to:
+            print(f"Now set ESTATEWALK_PHOTO_STORE={args.to} on every host and restart them.")
+        return 0
+
+    return _with_database(settings, job)
 
 
 def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -272,6 +298,17 @@ def build_parser() -> argparse.ArgumentParser:
                                         "can be read. Exits 1 if any check fails.", epilog=ENVIRONMENT_HELP,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     p.set_defaults(run=check_command)
+
+    p = commands.add_parser("photos", help="move photos between the database and files stores",
+                            description="migrate --to database|files: copy every photo (originals, display "
+                                        "variants, thumbnails) from the other store into this one, verifying each "
+                                        "one's SHA-256 after writing it. The source is left untouched. Safe to "
+                                        "interrupt and run again: what is there and verified is skipped. Exits 1 "
+                                        "if any value failed its check.", epilog=ENVIRONMENT_HELP,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("action", choices=["migrate"])
+    p.add_argument("--to", required=True, choices=["database", "files"], help="the store to copy into")
+    p.set_defaults(run=photos_command)
 
     p = commands.add_parser("migrate", help="bring the database schema up to date",
                             description="Apply every migration not yet applied, then exit.")

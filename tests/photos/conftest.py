@@ -35,15 +35,21 @@ PHOTO_STORES = ["files", "database"]
 
 
 @pytest.fixture(params=PHOTO_STORES)
-def settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+def photo_store(request: pytest.FixtureRequest) -> str:
+    """Every photo test runs on each photo store (and, through ``settings``, on each database)."""
+    return request.param
+
+
+@pytest.fixture
+def settings(settings: Settings, photo_store: str) -> Settings:
     """The shared settings (one per database), with each photo store, and a smaller photo size limit."""
-    return settings.with_changes(max_photo_bytes=TEST_MAX_PHOTO_BYTES, photo_store=request.param)
+    return settings.with_changes(max_photo_bytes=TEST_MAX_PHOTO_BYTES, photo_store=photo_store)
 
 
-@pytest.fixture(params=PHOTO_STORES)
-def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
+@pytest.fixture
+def live_server(photo_store: str, tmp_path: Path) -> Iterator[LiveServer]:
     """The real app served by uvicorn in a thread (SQLite, demo data), with each photo store."""
-    with serve_in_thread(Settings(data_dir=tmp_path / "live", demo=True, photo_store=request.param)) as server:
+    with serve_in_thread(Settings(data_dir=tmp_path / "live", demo=True, photo_store=photo_store)) as server:
         yield server
 
 

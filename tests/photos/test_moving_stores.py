@@ -1,0 +1,75 @@
+"""``estatewalk photos migrate`` between the stores, and ``estatewalk check`` reporting the store's health."""
+
+from __future__ import annotations
+
+from litestar.testing import AsyncTestClient
+
+from server.app import create_app
+from server.photos.storage import photo_key
+from server.settings import Settings
+from tests.conftest import Person, run_cli
+from tests.photos.conftest import _in_app, fetch, photo_on_issue, stored_keys
+from tests.photos.images import phone_photo, sha256
+
+
+def other(store: str) -> str:
+    return "database" if store == "files" else "files"
+
+
+async def test_photos_move_to_the_other_store_verified_and_a_rerun_mends_what_an_interruption_left(
+        as_rep: Person, as_staff: Person, settings: Settings) -> None:
+    from server.photos.moving import store_named
+
+    photos = [phone_photo(seed=50), phone_photo(seed=51)]
+    for data in photos:
+        await photo_on_issue(as_rep, data)
+    target_kind = other(settings.photo_store_kind)
+
+    moved = run_cli(settings, "photos", "migrate", "--to", target_kind)
+    assert moved.returncode == 0, moved.stderr
+    assert "Copied 6 value(s)" in moved.stdout
+    target_settings = settings.with_changes(photo_store=target_kind)
+    assert await stored_keys(as_rep.http, target_settings) == await stored_keys(as_rep.http, settings)
+
+    # As if the last run had been interrupted: one value never written, another torn (wrong bytes).
+    lost, torn = photo_key("thumb", sha256(photos[0])), photo_key("original", sha256(photos[1]))
+
+    async def interrupt() -> None:
+        target = store_named(settings, target_kind)
+        await target.delete(lost)
+        await target.put(torn, b"half a photo")
+
+    await _in_app(as_rep.http, interrupt)
+    again = run_cli(settings, "photos", "migrate", "--to", target_kind)
+    assert again.returncode == 0, again.stderr
+    assert "Copied 2 value(s)" in again.stdout and "4 already there" in again.stdout, again.stdout
+    third = run_cli(settings, "photos", "migrate", "--to", target_kind)
+    assert "Copied 0 value(s)" in third.stdout and "6 already there" in third.stdout, third.stdout
+
+    # A server on the new store serves every photo, identical.
+    async with AsyncTestClient(app=create_app(target_settings)) as http:
+        staff = await Person(http, "staff@demo.test").sign_in()
+        for data in photos:
+            answer = await fetch(staff, sha256(data), "original")
+            assert (answer.status_code, answer.content) == (200, data)
+
+    checked = run_cli(target_settings, "check")
+    line = next(x for x in checked.stdout.splitlines() if "photo store contents" in x)
+    assert line.startswith("ok") and f"{target_kind}: 2 photo(s), 6 stored value(s)" in line, checked.stdout
+
+    async def lose_one() -> None:
+        await store_named(settings, target_kind).delete(photo_key("display", sha256(photos[1])))
+
+    await _in_app(as_rep.http, lose_one)
+    checked = run_cli(target_settings, "check")
+    line = next(x for x in checked.stdout.splitlines() if "photo store contents" in x)
+    assert line.startswith("FAIL") and "1 incomplete" in line and sha256(photos[1])[:20] in line, checked.stdout
+    assert checked.returncode == 1
+
+
+async def test_migrating_with_nothing_to_move_says_so(client, settings: Settings) -> None:
+    moved = run_cli(settings, "photos", "migrate", "--to", other(settings.photo_store_kind))
+    assert moved.returncode == 0, moved.stderr
+    assert "Copied 0 value(s)" in moved.stdout
+    refused = run_cli(settings, "photos", "migrate", "--to", "s3")
+    assert refused.returncode == 2 and "invalid choice" in refused.stderr
