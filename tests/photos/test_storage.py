@@ -54,10 +54,11 @@ def test_photo_keys_only_come_from_real_sha256s(sha: str) -> None:
 @pytest.fixture
 async def database_storage(settings):
     """The database photo store, on a migrated database of each kind (used from this test's own event loop)."""
-    from server.db.engine import close_pool, migrate, use_database
+    from server.db.engine import close_pool, migrate, open_pool, use_database
     from server.photos.storage import DatabasePhotoStorage
 
     engine = use_database(settings)
+    await open_pool(engine)
     await migrate()
     try:
         yield DatabasePhotoStorage(chunk_size=1000)
