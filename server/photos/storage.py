@@ -151,6 +151,8 @@ class DatabasePhotoStorage:
 
     def __init__(self, chunk_size: int = PIECE) -> None:
         self.chunk_size = chunk_size
+        # What ``size`` read, for the ``stream`` that follows it in the same request (one storage per request).
+        self._blobs: dict[str, dict] = {}
 
     @staticmethod
     def _check(key: str) -> str:
@@ -212,10 +214,14 @@ class DatabasePhotoStorage:
 
     async def size(self, key: str) -> int | None:
         blob = await self._blob(key)
-        return None if blob is None else blob["byte_size"]
+        if blob is None:
+            return None
+        self._blobs[key] = blob
+        return blob["byte_size"]
 
     async def stream(self, key: str, start: int, end: int) -> AsyncIterator[bytes]:
-        blob = await self._blob(key)
+        # Values are never changed in place (a key names its content), so the row ``size`` read still holds.
+        blob = self._blobs.pop(key, None) or await self._blob(key)
         if blob is None:
             return
         async for piece in self._chunks(key, blob, start, min(end, blob["byte_size"])):
