@@ -219,3 +219,44 @@ def test_sessions_sign_in_limits_and_changes_are_the_same_on_both_hosts(two_host
         k: v for k, v in rep.replica["issue"].items() if v["estate_id"] == estate_id}
     for host in (host1, host2):
         assert host.tracebacks() == 0, host.log_path.read_text()[-3000:]
+
+
+def test_a_backup_of_the_database_alone_brings_back_the_photos(two_hosts: TwoHosts, tmp_path) -> None:
+    """pg_dump of the database, pg_restore into a new one, a host with an empty disk: every photo is there."""
+    import subprocess
+
+    host1, host2 = two_hosts.hosts
+    host1.start()
+    data = big_photo()
+    phone = Phone("rep@demo.test")
+    estate_id = phone.sign_in(host1.url)["memberships"][0]["estate_id"]
+    issue = new_issue_args(estate_id)
+    phone.push(host1.url, "issue.create", issue)
+    phone.push(host1.url, "photo.attach", {"id": str(uuid.uuid4()), "issue_id": issue["id"],
+                                           "sha256": sha256(data), "byte_size": len(data)})
+    assert httpx.put(f"{host1.url}/api/photos/{sha256(data)}", content=data, headers=phone.headers,
+                     timeout=60).status_code == 201
+    dump = tmp_path / "estatewalk.dump"
+    subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", two_hosts.database_url], check=True, timeout=120)
+    host1.kill()
+
+    base = two_hosts.database_url.rsplit("/", 1)[0]
+    name = f"restored_{uuid.uuid4().hex[:8]}"
+    subprocess.run(["psql", f"{base}/postgres", "-qc", f'CREATE DATABASE "{name}"'], check=True, timeout=60)
+    try:
+        subprocess.run(["pg_restore", f"--dbname={base}/{name}", str(dump)], check=True, timeout=120)
+        host2.env["DATABASE_URL"] = two_hosts.network.database_url_for_hosts(f"{base}/{name}")
+        host2.start()
+        staff = Phone("staff@demo.test")
+        staff.sign_in(host2.url)
+        for variant in ("original", "display", "thumb"):
+            answer = httpx.get(f"{host2.url}/api/photos/{sha256(data)}", params={"variant": variant},
+                               headers=staff.headers, timeout=30)
+            assert answer.status_code == 200, variant
+            if variant == "original":
+                assert answer.content == data
+        assert [p.name for p in host2.data_dir.rglob("*") if p.is_file()] == ["server.log"]
+    finally:
+        host2.stop()
+        subprocess.run(["psql", f"{base}/postgres", "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
+                       timeout=60)
