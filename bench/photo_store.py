@@ -14,7 +14,7 @@ is for; the file store keeps its photos under the data directory), and a staff m
 
 Prints a JSON document, and a Markdown table for docs/benchmarks.md. About a minute on 2 cores.
 
-    .venv/bin/python -m bench.photo_store [--photos 24] [--fetches 600] [--concurrency 8]
+    .venv/bin/python -m bench.photo_store [--photos 16] [--fetches 400] [--concurrency 8]
 """
 
 from __future__ import annotations
@@ -241,8 +241,8 @@ def markdown(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.photo_store", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--photos", type=int, default=24)
-    parser.add_argument("--fetches", type=int, default=600)
+    parser.add_argument("--photos", type=int, default=16)
+    parser.add_argument("--fetches", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args(argv)
     report = asyncio.run(main_async(args))
