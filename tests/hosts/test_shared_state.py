@@ -66,3 +66,22 @@ async def test_two_hosts_queueing_the_same_digest_at_once_leave_one_and_the_lose
         assert [row["subject"] for row in rows] == ["from host 1"]
     finally:
         await close_pool(engine)
+
+
+async def test_two_hosts_storing_the_same_photo_at_once_both_succeed_and_leave_it_whole(
+        postgres_url: str, tmp_path) -> None:
+    """Content addressing makes two hosts write the same key with the same bytes; neither may fail or tear it."""
+    from server.photos.storage import DatabasePhotoStorage, photo_key
+
+    engine = use_database(Settings(data_dir=tmp_path, database_url=postgres_url))
+    await open_pool(engine)
+    try:
+        await migrate()
+        key = photo_key("original", "cd" + "1" * 62)
+        data = bytes(range(256)) * 4000  # 1 MB: a few batches of 4 KiB chunks below
+        host1, host2 = DatabasePhotoStorage(chunk_size=4096), DatabasePhotoStorage(chunk_size=4096)
+        await asyncio.gather(*[store.put(key, data) for store in (host1, host2, host1, host2)])
+        assert await host2.get(key) == data
+        assert await t.PhotoChunk.count().where(t.PhotoChunk.blob_key == key) == -(-len(data) // 4096)
+    finally:
+        await close_pool(engine)
