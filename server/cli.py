@@ -80,7 +80,21 @@ def check_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def photos_command(args: argparse.Namespace, settings: Settings) -> int:
-    from server.photos.moving import move_photos
+    import datetime as dt
+
+    from server.photos.moving import move_photos, sweep_unreferenced
+
+    if args.action == "sweep":
+        async def sweep() -> int:
+            removed = await sweep_unreferenced(settings, dt.timedelta(hours=args.older_than_hours))
+            print(f"Removed {len(removed)} stored value(s) no photo names, older than {args.older_than_hours:g} "
+                  f"hour(s), from the {settings.photo_store_kind} store.")
+            return 0
+
+        return _with_database(settings, sweep)
+    if not args.to:
+        print("photos migrate needs --to database or --to files", file=sys.stderr)
+        return 2
 
     async def job() -> int:
         source = "files" if args.to == "database" else "database"
@@ -299,15 +313,19 @@ def build_parser() -> argparse.ArgumentParser:
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     p.set_defaults(run=check_command)
 
-    p = commands.add_parser("photos", help="move photos between the database and files stores",
+    p = commands.add_parser("photos", help="move photos between the database and files stores; sweep stray bytes",
                             description="migrate --to database|files: copy every photo (originals, display "
                                         "variants, thumbnails) from the other store into this one, verifying each "
                                         "one's SHA-256 after writing it. The source is left untouched. Safe to "
                                         "interrupt and run again: what is there and verified is skipped. Exits 1 "
-                                        "if any value failed its check.", epilog=ENVIRONMENT_HELP,
+                                        "if any value failed its check. sweep: remove bytes that no photo names "
+                                        "(left by an upload that crashed half-way), once old enough; safe from "
+                                        "cron on any host.", epilog=ENVIRONMENT_HELP,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("action", choices=["migrate"])
-    p.add_argument("--to", required=True, choices=["database", "files"], help="the store to copy into")
+    p.add_argument("action", choices=["migrate", "sweep"])
+    p.add_argument("--to", choices=["database", "files"], help="migrate: the store to copy into")
+    p.add_argument("--older-than-hours", type=float, default=24.0,
+                   help="sweep: only bytes written at least this long ago (default 24)")
     p.set_defaults(run=photos_command)
 
     p = commands.add_parser("migrate", help="bring the database schema up to date",

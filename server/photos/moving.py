@@ -7,6 +7,7 @@ A value the target already holds with the right hash is skipped, so an interrupt
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -117,3 +118,40 @@ async def store_health(settings: Settings) -> StoreHealth:
             if not all([await storage.exists(photo_key(v, sha)) for v in VARIANTS]):
                 incomplete.append(sha)
     return StoreHealth(kind, len(photos), values, size, incomplete)
+
+
+async def _written_at(storage: PhotoStorage, key: str) -> dt.datetime | None:
+    if isinstance(storage, DatabasePhotoStorage):
+        row = await t.PhotoBlob.select(t.PhotoBlob.created_at).where(t.PhotoBlob.key == key).first()
+        return None if row is None else row["created_at"]
+    assert isinstance(storage, FilesystemPhotoStorage)
+    try:
+        return dt.datetime.fromtimestamp(storage._path(key).stat().st_mtime, tz=dt.timezone.utc)
+    except FileNotFoundError:
+        return None
+
+
+async def sweep_unreferenced(settings: Settings, older_than: dt.timedelta) -> list[str]:
+    """Remove stored values no ``stored_photo`` row names (bytes of an upload that crashed before its row was
+    written), once they are older than ``older_than``; returns their keys.
+
+    Such bytes are invisible (a photo is served only through its row) and harmless, but they take room. Safe on
+    several hosts at once and beside uploads: an upload still on its way rewrote its bytes moments ago, so they
+    are younger than any sensible ``older_than``, and the row is looked for again just before each delete.
+    """
+    from server.clock import utcnow
+
+    storage = store_named(settings, settings.photo_store_kind)
+    known = {row["sha256"] for row in await t.StoredPhoto.select(t.StoredPhoto.sha256)}
+    cutoff = utcnow() - older_than
+    candidates = [key async for key in storage.keys() if key.rsplit("/", 1)[-1] not in known]
+    removed = []
+    for key in candidates:
+        written = await _written_at(storage, key)
+        if written is None or written > cutoff:
+            continue
+        if await t.StoredPhoto.exists().where(t.StoredPhoto.sha256 == key.rsplit("/", 1)[-1]):
+            continue
+        await storage.delete(key)
+        removed.append(key)
+    return removed

@@ -73,3 +73,28 @@ async def test_migrating_with_nothing_to_move_says_so(client, settings: Settings
     assert "Copied 0 value(s)" in moved.stdout
     refused = run_cli(settings, "photos", "migrate", "--to", "s3")
     assert refused.returncode == 2 and "invalid choice" in refused.stderr
+
+
+async def test_bytes_no_photo_names_are_swept_once_old_enough(as_rep: Person, settings: Settings) -> None:
+    from server.photos.moving import store_named
+
+    kept = phone_photo(seed=52)
+    await photo_on_issue(as_rep, kept)
+    stray = photo_key("original", "ee" + "7" * 62)  # as if an upload crashed between its bytes and its row
+
+    async def leave_stray() -> None:
+        await store_named(settings, settings.photo_store_kind).put(stray, b"bytes nobody will ever name")
+
+    await _in_app(as_rep.http, leave_stray)
+    young = run_cli(settings, "photos", "sweep")
+    assert young.returncode == 0, young.stderr
+    assert "Removed 0 stored value(s)" in young.stdout  # written moments ago: perhaps an upload on its way
+    assert stray in await stored_keys(as_rep.http, settings)
+
+    swept = run_cli(settings, "photos", "sweep", "--older-than-hours", "0")
+    assert "Removed 1 stored value(s)" in swept.stdout, swept.stdout + swept.stderr
+    keys = await stored_keys(as_rep.http, settings)
+    assert stray not in keys
+    assert sorted(key.split("/")[0] for key in keys) == ["display", "original", "thumb"]
+    answer = await fetch(as_rep, sha256(kept), "display")
+    assert answer.status_code == 200
