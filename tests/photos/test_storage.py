@@ -51,13 +51,22 @@ def test_photo_keys_only_come_from_real_sha256s(sha: str) -> None:
 
 # --- the database store ------------------------------------------------------------------------------------------
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def a_database(request: pytest.FixtureRequest, tmp_path: Path):
+    """Settings for a fresh database of each kind (the photo store does not matter here)."""
+    from server.settings import Settings
+
+    database_url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    return Settings(data_dir=tmp_path / "data", database_url=database_url)
+
+
 @pytest.fixture
-async def database_storage(settings):
+async def database_storage(a_database):
     """The database photo store, on a migrated database of each kind (used from this test's own event loop)."""
     from server.db.engine import close_pool, migrate, open_pool, use_database
     from server.photos.storage import DatabasePhotoStorage
 
-    engine = use_database(settings)
+    engine = use_database(a_database)
     await open_pool(engine)
     await migrate()
     try:
