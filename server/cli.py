@@ -394,7 +394,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.run(args, settings_from_env())
+    try:
+        settings = settings_from_env()
+    except ValueError as error:  # a setting with a value it cannot have: say which, not a traceback
+        print(f"estatewalk: {error}", file=sys.stderr)
+        return 2
+    return args.run(args, settings)
 
 
 if __name__ == "__main__":

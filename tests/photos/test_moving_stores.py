@@ -98,3 +98,17 @@ async def test_bytes_no_photo_names_are_swept_once_old_enough(as_rep: Person, se
     assert sorted(key.split("/")[0] for key in keys) == ["display", "original", "thumb"]
     answer = await fetch(as_rep, sha256(kept), "display")
     assert answer.status_code == 200
+
+
+def test_a_photo_store_that_does_not_exist_is_named_not_a_traceback(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ESTATEWALK_DATA": str(tmp_path), "ESTATEWALK_PHOTO_STORE": "s3"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "server.cli", "check"], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2
+    assert "ESTATEWALK_PHOTO_STORE must be one of database, files, not 's3'" in done.stderr
+    assert "Traceback" not in done.stderr
