@@ -55,12 +55,12 @@ class Settings(Struct, frozen=True):
     """A mailbox to fetch replies from (``ESTATEWALK_IMAP_URL``,
     ``imaps://user:password@host/INBOX?done=Estatewalk``); see docs/action-plan.md."""
     imap_interval_seconds: float = 60.0
-    photo_store: str | None = None
-    """Where photo bytes and unfinished uploads live (``ESTATEWALK_PHOTO_STORE``): ``database`` (shared by every
-    app host on one PostgreSQL) or ``files`` (under the data directory). Unset: ``database`` with PostgreSQL,
-    ``files`` with SQLite. See ``photo_store_kind``."""
     """How often the server fetches replies from that mailbox (``ESTATEWALK_IMAP_INTERVAL``; 0: only
     ``estatewalk fetch-mail`` does)."""
+    photo_store: str | None = None
+    """Where photo bytes and unfinished uploads live (``ESTATEWALK_PHOTO_STORE``): ``database`` (shared by every
+    app host on one PostgreSQL) or ``files`` (under the data directory). Unset: ``database`` with PostgreSQL (unless
+    photos are already on disk), ``files`` with SQLite. See ``photo_store_kind``."""
 
     @property
     def replies_enabled(self) -> bool:
@@ -72,7 +72,13 @@ class Settings(Struct, frozen=True):
         """``database`` or ``files``: the setting, or the default that follows the database."""
         if self.photo_store:
             return self.photo_store
-        return "database" if self.database_kind == "postgresql" else "files"
+        if self.database_kind != "postgresql":
+            return "files"
+        # An install that kept its photos on disk before the database store existed goes on serving them from there
+        # until someone moves them (`estatewalk photos migrate --to database`): an upgrade never hides a photo.
+        if self.photo_dir.is_dir() and any(path.is_file() for path in self.photo_dir.rglob("*")):
+            return "files"
+        return "database"
 
     @property
     def database_kind(self) -> str:

@@ -112,3 +112,16 @@ def test_a_photo_store_that_does_not_exist_is_named_not_a_traceback(tmp_path) ->
     assert done.returncode == 2
     assert "ESTATEWALK_PHOTO_STORE must be one of database, files, not 's3'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_store_follows_the_database_but_an_upgraded_install_keeps_the_photos_it_has_on_disk(tmp_path) -> None:
+    from server.settings import settings_from_env
+
+    postgres = {"ESTATEWALK_DATA": str(tmp_path), "DATABASE_URL": "postgresql://postgres@127.0.0.1/estatewalk"}
+    assert settings_from_env({"ESTATEWALK_DATA": str(tmp_path)}).photo_store_kind == "files"
+    assert settings_from_env(postgres).photo_store_kind == "database"
+    (tmp_path / "photos" / "ab").mkdir(parents=True)
+    assert settings_from_env(postgres).photo_store_kind == "database", "an empty folder holds no photo"
+    (tmp_path / "photos" / "ab" / ("ab" + "0" * 62)).write_bytes(b"jpeg bytes")
+    assert settings_from_env(postgres).photo_store_kind == "files"
+    assert settings_from_env({**postgres, "ESTATEWALK_PHOTO_STORE": "database"}).photo_store_kind == "database"
