@@ -295,6 +295,9 @@ def run_cli(settings: Settings, *args: str, input_text: str | None = None) -> "s
     env.pop("DATABASE_URL", None)
     if settings.database_url:
         env["DATABASE_URL"] = settings.database_url
+    env.pop("ESTATEWALK_PHOTO_STORE", None)
+    if settings.photo_store:
+        env["ESTATEWALK_PHOTO_STORE"] = settings.photo_store
     return subprocess.run([sys.executable, "-m", "server.cli", *args], env=env, capture_output=True, text=True,
                           input=input_text, timeout=120)
 
