@@ -4,6 +4,8 @@ on the issue itself, with its reason and a way to put it right, and on the Sync 
 a link to it."""
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -62,12 +64,16 @@ def test_a_move_made_stale_by_another_phone_is_shown_on_the_issue_and_on_the_syn
     phone.wait_synced()
     [rejection] = open_rejections(phone)
     assert rejection["name"] == "issue.status" and "wont_fix" in rejection["reason"]
+    # The phone words the refusal from the server's code, with the statuses by their names.
+    english = json.loads((Path(__file__).resolve().parents[2] / "pwa" / "i18n" / "en.json").read_text())
+    named = {k: english.get(f"status.{v}", v) for k, v in rejection["params"].items()}
+    worded = english[f"refusal.{rejection['code']}"].format(**named)
 
     phone.open_issue(issue_id)
     notice = page.locator(".notices .notice.refused")
     expect(notice).to_have_count(1)
     expect(notice).to_contain_text("The server did not accept your change: Status change to In progress.")
-    expect(notice).to_contain_text(rejection["reason"])
+    expect(notice).to_contain_text(worded)
     expect(notice).to_contain_text("The issue is now: Won’t fix.")
     # Nothing to try again: from "won't fix" the only move is back to "reported".
     assert notice.locator("[data-action='try-again']").count() == 0
@@ -76,7 +82,7 @@ def test_a_move_made_stale_by_another_phone_is_shown_on_the_issue_and_on_the_syn
     listed = page.locator("#rejections li.rejection")
     expect(listed).to_have_count(1)
     expect(listed.get_by_role("link", name=title)).to_be_visible()
-    assert rejection["reason"] in listed.inner_text()
+    assert worded in listed.inner_text()
     listed.get_by_role("link", name=title).click()
     page.get_by_role("heading", name=title).wait_for()
 
@@ -103,7 +109,8 @@ def test_an_acknowledgement_refused_for_a_missing_due_date_is_put_right_from_the
 
     phone.open_issue(issue_id)
     notice = page.locator(".notices .notice.refused")
-    expect(notice).to_contain_text("set an owner and a due date before acknowledging the issue")
+    # The phone's words for the server's code (its English reason: "set an owner and a due date before …").
+    expect(notice).to_contain_text("Set an owner and a due date first.")
     assert notice.locator("[data-action='try-again']").count() == 0
     notice.locator("[data-action='set-owner']").click()
     expect(page.locator("#plan")).to_have_attribute("open", "")
@@ -138,8 +145,8 @@ def test_changes_made_offline_after_losing_the_staff_role_are_refused_and_explai
     phone.open_issue(issue_id)
     notices = page.locator(".notices .notice.refused")
     expect(notices).to_have_count(2)
-    expect(notices.filter(has_text="Edit to an issue")).to_contain_text("only staff can set")
-    expect(notices.filter(has_text="Status change to Acknowledged")).to_contain_text("a tra rep cannot move")
+    expect(notices.filter(has_text="Edit to an issue")).to_contain_text("Only staff can change this.")
+    expect(notices.filter(has_text="Status change to Acknowledged")).to_contain_text("You cannot move this issue from “Reported” to “Acknowledged”.")
     # The phone knows the new role now: it offers neither a retry nor the staff-only controls.
     assert notices.locator("[data-action='try-again']").count() == 0
     expect(notices.first).to_contain_text("your role here: TRA rep")
