@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import secrets
+from collections.abc import AsyncIterator
 from uuid import UUID
 
 from sync.grading import DEFAULT_SCHEME
@@ -17,7 +20,7 @@ from sync.records import (
     Photo,
     Role,
 )
-from sync.store import ClientState, MutationRecord
+from sync.store import ClientState, IdTaken, MutationRecord
 
 
 class MemoryStore:
@@ -38,6 +41,22 @@ class MemoryStore:
         self.meeting_issues: dict[tuple[UUID, UUID], MeetingIssue] = {}
         self.followers: set[tuple[UUID, UUID]] = set()
         self.mail_preferences: dict[UUID, tuple[str, str | None]] = {}
+        self.photo_uploads: set[tuple[str, UUID]] = set()
+        self.secret = secrets.token_bytes(32)
+
+    @contextlib.asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Like a database savepoint: on any exception every container is put back as it was."""
+        saved = {name: copy.copy(value) for name, value in vars(self).items() if isinstance(value, (dict, set))}
+        try:
+            yield
+        except BaseException:
+            for name, value in saved.items():
+                setattr(self, name, value)
+            raise
+
+    async def server_secret(self) -> bytes:
+        return self.secret
 
     # Copies in and out, as a database would: the engine must save what it changes.
     async def client_state(self, client_id: UUID) -> ClientState | None:
@@ -57,18 +76,24 @@ class MemoryStore:
         return copy.deepcopy(self.issues.get(issue_id))
 
     async def save_issue(self, issue: Issue, *, new: bool) -> None:
+        if new and issue.id in self.issues:
+            raise IdTaken(str(issue.id))
         self.issues[issue.id] = copy.deepcopy(issue)
 
     async def event_exists(self, event_id: UUID) -> bool:
         return event_id in self.events
 
     async def add_event(self, event: IssueEvent) -> None:
+        if event.id in self.events:
+            raise IdTaken(str(event.id))  # the database's primary key would refuse it
         self.events[event.id] = event
 
     async def photo(self, photo_id: UUID) -> Photo | None:
         return copy.deepcopy(self.photos.get(photo_id))
 
     async def save_photo(self, photo: Photo, *, new: bool) -> None:
+        if new and photo.id in self.photos:
+            raise IdTaken(str(photo.id))
         self.photos[photo.id] = copy.deepcopy(photo)
 
     async def photo_bytes_stored(self, sha256: str) -> bool:
@@ -77,6 +102,9 @@ class MemoryStore:
     async def photo_on_estate(self, sha256: str, estate_id: UUID) -> bool:
         return any(p.sha256 == sha256 and p.estate_id == estate_id for p in self.photos.values()) or any(
             g.photo_sha256 == sha256 and g.estate_id == estate_id for g in self.grades.values())
+
+    async def photo_uploaded_by(self, sha256: str, user_id: UUID) -> bool:
+        return (sha256, user_id) in self.photo_uploads
 
     async def inspection(self, inspection_id: UUID) -> Inspection | None:
         return copy.deepcopy(self.inspections.get(inspection_id))

@@ -7,6 +7,8 @@ sentences: the phone shows them to the person who made the capture.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import uuid
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
@@ -36,8 +38,15 @@ from sync.records import (
 from sync.store import Store
 from sync.workflow import TransitionRefused, check_transition
 
-#: Namespace for ids the server derives (timeline events), so that re-applying a mutation yields the same ids.
-EVENT_NAMESPACE = uuid.UUID("0b7f3a52-94f1-4d55-9d0e-5b0e8c3d2a61")
+def derived_id(secret: bytes, client_id: UUID, mutation_id: int, n: int) -> UUID:
+    """The id of the ``n``-th timeline event a mutation makes: the same every time the mutation is applied
+    (a replay after a restore finds its own events), and unpredictable without the server's secret.
+
+    A phone's client id is visible in the stamps others pull; were event ids derived from it alone, anyone could
+    take the ids that phone's next mutations need and stall its queue for ever.
+    """
+    digest = hmac.new(secret, f"{client_id}:{mutation_id}:{n}".encode(), hashlib.sha256).digest()
+    return uuid.UUID(bytes=digest[:16], version=4)
 
 
 class Rejected(Exception):
@@ -58,11 +67,15 @@ class Context:
     now: dt.datetime
     via: str | None = None
     """How the change reached the server when not from a phone (``"email"``): shown in the timeline."""
+    secret: bytes = b""
+    """The server's key for the ids it derives (``Store.server_secret``)."""
     _events: int = 0
 
     def event_id(self) -> UUID:
+        if not self.secret:
+            raise RuntimeError("event ids need the server's secret")
         self._events += 1
-        return uuid.uuid5(EVENT_NAMESPACE, f"{self.client_id}:{self.mutation_id}:{self._events}")
+        return derived_id(self.secret, self.client_id, self.mutation_id, self._events)
 
     def event(self, issue: Issue, kind: str, data: dict[str, Any], event_id: UUID | None = None) -> IssueEvent:
         if self.via is not None:

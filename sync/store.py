@@ -8,6 +8,7 @@ the device simulator).
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 from uuid import UUID
 
@@ -48,7 +49,22 @@ class MutationRecord(Struct):
     received_at: dt.datetime
 
 
+class IdTaken(Exception):
+    """A write met a row that already holds its id (a unique constraint): the mutation is rejected, never a 500.
+
+    Raised by ``Store.savepoint`` after it has undone everything the mutation wrote.
+    """
+
+
 class Store(Protocol):
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        """Undo everything written inside if it raises; a unique-constraint failure comes out as ``IdTaken``."""
+        ...
+
+    async def server_secret(self) -> bytes:
+        """The key the server derives ids with (HMAC), shared by all its processes and kept in its backups."""
+        ...
+
     async def client_state(self, client_id: UUID) -> ClientState | None: ...
     async def save_client_state(self, state: ClientState) -> None: ...
     async def mutation_fingerprint(self, client_id: UUID, mutation_id: int) -> str | None: ...
@@ -62,6 +78,7 @@ class Store(Protocol):
     async def save_photo(self, photo: Photo, *, new: bool) -> None: ...
     async def photo_bytes_stored(self, sha256: str) -> bool: ...
     async def photo_on_estate(self, sha256: str, estate_id: UUID) -> bool: ...
+    async def photo_uploaded_by(self, sha256: str, user_id: UUID) -> bool: ...
     async def inspection(self, inspection_id: UUID) -> Inspection | None: ...
     async def save_inspection(self, inspection: Inspection, *, new: bool) -> None: ...
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +27,7 @@ from sync.records import (
     Photo,
     Role,
 )
-from sync.store import ClientState, MutationRecord
+from sync.store import ClientState, IdTaken, MutationRecord
 
 _json = msgspec.json.Encoder()
 
@@ -35,6 +38,28 @@ def _dump(value: Any) -> str:
 
 def _load(value: Any) -> Any:
     return msgspec.json.decode(value) if isinstance(value, (str, bytes)) else value
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """A primary-key or unique constraint refused the write, on SQLite or PostgreSQL."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc) or "PRIMARY KEY" in str(exc)
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(exc, asyncpg.exceptions.UniqueViolationError)
+
+
+async def server_secret() -> bytes:
+    """The deployment's key for the ids the server derives: made once by its migration, shared by every process."""
+    from server.db.engine import ensure_server_secret
+
+    row = await t.ServerSecret.select(t.ServerSecret.secret).where(t.ServerSecret.id == 1).first()
+    if row is None:
+        await ensure_server_secret()
+        row = await t.ServerSecret.select(t.ServerSecret.secret).where(t.ServerSecret.id == 1).first()
+    return bytes.fromhex(row["secret"])
 
 
 class DatabaseStore:
@@ -54,6 +79,28 @@ class DatabaseStore:
         """
         if isinstance(current_engine(), PostgresEngine):
             await t.ChangeCounter.raw("SELECT version FROM change_counter WHERE id = 1 FOR UPDATE")
+
+    @contextlib.asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """One mutation's writes, undone together if it fails; its pending changes are dropped with them."""
+        transaction = current_engine().current_transaction.get()
+        if transaction is None:
+            raise RuntimeError("a savepoint needs the push's transaction")
+        pending = len(self.changes.pending)
+        point = await transaction.savepoint()
+        try:
+            yield
+        except BaseException as exc:
+            await point.rollback_to()
+            del self.changes.pending[pending:]
+            if is_unique_violation(exc):
+                raise IdTaken(str(exc)) from None
+            raise
+        else:
+            await point.release()
+
+    async def server_secret(self) -> bytes:
+        return await server_secret()
 
     # --- clients and mutations -------------------------------------------------------------------------
     async def client_state(self, client_id: UUID) -> ClientState | None:
@@ -147,6 +194,9 @@ class DatabaseStore:
         return (await t.Photo.exists().where((t.Photo.sha256 == sha256) & (t.Photo.estate_id == estate_id))
                 or await t.InspectionGrade.exists().where((t.InspectionGrade.photo_sha256 == sha256)
                                                           & (t.InspectionGrade.estate_id == estate_id)))
+
+    async def photo_uploaded_by(self, sha256: str, user_id: UUID) -> bool:
+        return await t.PhotoUpload.exists().where(t.PhotoUpload.key == f"{sha256}:{user_id}")
 
     # --- inspections -----------------------------------------------------------------------------------
     async def inspection(self, inspection_id: UUID) -> Inspection | None:
