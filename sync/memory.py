@@ -72,6 +72,14 @@ class MemoryStore:
     async def record_mutation(self, record: MutationRecord, estate_id: UUID | None) -> None:
         self.mutations[(record.client_id, record.mutation_id)] = record
 
+    async def id_in_use(self, row_id: UUID) -> str | None:
+        for kind, rows in (("issue", self.issues), ("event", self.events), ("photo", self.photos),
+                           ("inspection", self.inspections), ("grade", self.grades), ("recheck", self.rechecks),
+                           ("meeting", self.meetings)):
+            if row_id in rows:
+                return kind
+        return None
+
     async def issue(self, issue_id: UUID) -> Issue | None:
         return copy.deepcopy(self.issues.get(issue_id))
 
@@ -110,6 +118,8 @@ class MemoryStore:
         return copy.deepcopy(self.inspections.get(inspection_id))
 
     async def save_inspection(self, inspection: Inspection, *, new: bool) -> None:
+        if new and inspection.id in self.inspections:
+            raise IdTaken(str(inspection.id))
         self.inspections[inspection.id] = copy.deepcopy(inspection)
 
     async def location_estate(self, location_id: UUID) -> UUID | None:
@@ -133,18 +143,25 @@ class MemoryStore:
     async def save_grade(self, grade: InspectionGrade, *, replaces: UUID | None) -> None:
         if replaces is not None:
             self.grades.pop(replaces, None)
+        held = self.grades.get(grade.id)
+        if held is not None and held.estate_id != grade.estate_id:
+            raise IdTaken(str(grade.id))  # never replace a grade of another estate
         self.grades[grade.id] = copy.deepcopy(grade)
 
     async def recheck_exists(self, recheck_id: UUID) -> bool:
         return recheck_id in self.rechecks
 
     async def save_recheck(self, recheck: InspectionRecheck) -> None:
+        if recheck.id in self.rechecks:
+            raise IdTaken(str(recheck.id))
         self.rechecks[recheck.id] = copy.deepcopy(recheck)
 
     async def meeting(self, meeting_id: UUID) -> Meeting | None:
         return copy.deepcopy(self.meetings.get(meeting_id))
 
     async def save_meeting(self, meeting: Meeting) -> None:
+        if meeting.id in self.meetings:
+            raise IdTaken(str(meeting.id))
         self.meetings[meeting.id] = copy.deepcopy(meeting)
 
     async def meeting_issue(self, meeting_id: UUID, issue_id: UUID) -> MeetingIssue | None:

@@ -135,6 +135,17 @@ async def _issue_to_add_to(ctx: Context, issue_id: UUID) -> Issue:
     return issue
 
 
+def id_taken(kind: str) -> str:
+    """The one refusal for a new row whose id is already held, by any kind of row, on any estate: the same
+    words whether the holder is on the person's own estate or elsewhere, so it tells nothing of other estates."""
+    return f"a {kind} with this id already exists"
+
+
+async def _refuse_taken_id(ctx: Context, row_id: UUID, kind: str, estate_id: UUID) -> None:
+    if await ctx.store.id_in_use(row_id) is not None:
+        raise Rejected(id_taken(kind), estate_id)
+
+
 def _refuse_if_merged(issue: Issue) -> None:
     if issue.merged_into is not None:
         raise Rejected(f"this issue was merged into issue {issue.merged_into}; edit that one", issue.estate_id)
@@ -198,8 +209,7 @@ def _plain(value: Any) -> Any:
 @rule(m.IssueCreate)
 async def create_issue(ctx: Context, args: m.IssueCreateArgs) -> UUID:
     _require(ctx, "issue.create", args.estate_id)
-    if await ctx.store.issue(args.id) is not None:
-        raise Rejected("an issue with this id already exists", args.estate_id)
+    await _refuse_taken_id(ctx, args.id, "issue", args.estate_id)
     values = {
         "title": args.title,
         "description": args.description,
@@ -299,8 +309,7 @@ async def add_comment(ctx: Context, args: m.IssueCommentArgs) -> UUID:
     _require(ctx, "issue.comment", issue.estate_id, issue=issue)
     if not args.body.strip():
         raise Rejected("a comment needs some text", issue.estate_id)
-    if await ctx.store.event_exists(args.id):
-        raise Rejected("a comment with this id already exists", issue.estate_id)
+    await _refuse_taken_id(ctx, args.id, "comment", issue.estate_id)
     await ctx.store.add_event(ctx.event(issue, "comment", {"body": args.body}, event_id=args.id))
     issue.updated_at = ctx.now
     await ctx.store.save_issue(issue, new=False)
@@ -325,8 +334,7 @@ async def withdraw_issue(ctx: Context, args: m.IssueWithdrawArgs) -> UUID:
 async def attach_photo(ctx: Context, args: m.PhotoAttachArgs) -> UUID:
     issue = await _issue_to_add_to(ctx, args.issue_id)
     _require(ctx, "photo.attach", issue.estate_id, issue=issue)
-    if await ctx.store.photo(args.id) is not None:
-        raise Rejected("a photo with this id already exists", issue.estate_id)
+    await _refuse_taken_id(ctx, args.id, "photo", issue.estate_id)
     photo = Photo(
         id=args.id,
         issue_id=issue.id,
@@ -356,7 +364,11 @@ async def create_inspection(ctx: Context, args: m.InspectionCreateArgs) -> UUID:
     """Start an inspection, or join it: phones sharing a walk derive the same id (``sync.walks``) offline, so
     the second ``inspection.create`` for an id is someone joining the walk, not a mistake."""
     _require(ctx, "inspection.create", args.estate_id)
-    existing = await ctx.store.inspection(args.id)
+    held_by = await ctx.store.id_in_use(args.id)
+    if held_by is not None and held_by != "inspection":
+        # Another kind of row holds the id: refused like another estate's inspection, naming nothing.
+        raise Rejected(_no_inspection(args.id))
+    existing = await ctx.store.inspection(args.id) if held_by is not None else None
     if existing is not None:
         if existing.estate_id != args.estate_id:
             # Another estate's inspection (or a made-up collision): answer exactly as for an id that does not
@@ -515,6 +527,10 @@ async def grade_element(ctx: Context, args: m.InspectionGradeArgs) -> UUID:
     if args.photo_sha256 is not None:
         await _check_grade_photo(ctx, args.photo_sha256, estate_id)
     existing = await ctx.store.grade_for(inspection.id, args.location_id, args.element)
+    if await ctx.store.id_in_use(args.id) is not None and (existing is None or existing.id != args.id):
+        # Only the grade of this very element may be re-graded under its own id; an id held by any other row,
+        # on this estate or another, is refused in the same words, and nothing is replaced.
+        raise Rejected(id_taken("grade"), estate_id)
     if existing is not None and existing.at > ctx.at:
         # An earlier grade arriving late loses; it stays in the mutation history with its value.
         return estate_id
@@ -550,8 +566,7 @@ async def recheck_issue(ctx: Context, args: m.InspectionRecheckArgs) -> UUID:
     if args.outcome not in RECHECK_OUTCOMES:
         raise Rejected(f"'{args.outcome}' is not a re-check outcome (use {', '.join(RECHECK_OUTCOMES)})",
                        issue.estate_id)
-    if await ctx.store.recheck_exists(args.id):
-        raise Rejected("a re-check with this id already exists", issue.estate_id)
+    await _refuse_taken_id(ctx, args.id, "re-check", issue.estate_id)
     await ctx.store.save_recheck(InspectionRecheck(
         id=args.id, inspection_id=inspection.id, issue_id=issue.id, estate_id=issue.estate_id,
         outcome=args.outcome, note=args.note, checked_by=ctx.actor.user_id, at=ctx.at))
@@ -570,8 +585,7 @@ MEETING_ISSUE_KINDS = ("raised", "reviewed")
 @rule(m.MeetingCreate)
 async def create_meeting(ctx: Context, args: m.MeetingCreateArgs) -> UUID:
     _require(ctx, "meeting.create", args.estate_id)
-    if await ctx.store.meeting(args.id) is not None:
-        raise Rejected("a meeting with this id already exists", args.estate_id)
+    await _refuse_taken_id(ctx, args.id, "meeting", args.estate_id)
     if not args.title.strip():
         raise Rejected("a meeting needs a title", args.estate_id)
     await ctx.store.save_meeting(Meeting(

@@ -140,6 +140,15 @@ class DatabaseStore:
                 str(estate_id) if estate_id else None, "args": record.args,
             }, estate_id=estate_id, client_id=record.client_id)
 
+    # --- ids chosen by phones ----------------------------------------------------------------------------
+    async def id_in_use(self, row_id: UUID) -> str | None:
+        for kind, table in (("issue", t.Issue), ("event", t.IssueEvent), ("photo", t.Photo),
+                            ("inspection", t.Inspection), ("grade", t.InspectionGrade),
+                            ("recheck", t.InspectionRecheck), ("meeting", t.Meeting)):
+            if await table.exists().where(table.id == row_id):
+                return kind
+        return None
+
     # --- issues ----------------------------------------------------------------------------------------
     async def issue(self, issue_id: UUID) -> Issue | None:
         row = await t.Issue.select().where(t.Issue.id == issue_id).first()
@@ -259,7 +268,9 @@ class DatabaseStore:
             self.changes.record("inspection_grade", replaces, None, estate_id=grade.estate_id, deleted=True)
         values = msgspec.structs.asdict(grade)
         values["agreed_by"] = _dump(grade.agreed_by)
-        await t.InspectionGrade.delete().where(t.InspectionGrade.id == grade.id)
+        # Only ever this estate's row: the rule refused an id held anywhere else before getting here.
+        await t.InspectionGrade.delete().where((t.InspectionGrade.id == grade.id)
+                                               & (t.InspectionGrade.estate_id == grade.estate_id))
         await t.InspectionGrade.insert(t.InspectionGrade(**values, recorded_at=now()))
         self.changes.record("inspection_grade", grade.id, grade, estate_id=grade.estate_id)
 
