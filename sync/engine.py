@@ -31,6 +31,9 @@ class MutationResult(Struct, frozen=True):
     id: int
     status: Outcome
     reason: str | None = None
+    code: str | None = None
+    """For some rejections, a stable code the phone acts on (``photo.upload_first``: send the bytes, then
+    attach again)."""
 
 
 class PushOutcome(Struct, frozen=True):
@@ -104,7 +107,7 @@ async def apply_push(
             result = MutationResult(mutation.id, "applied")
         except Rejected as rejection:
             estate_id = rejection.estate_id
-            result = MutationResult(mutation.id, "rejected", str(rejection))
+            result = MutationResult(mutation.id, "rejected", str(rejection), rejection.code)
         except IdTaken:
             result = MutationResult(mutation.id, "rejected", ID_TAKEN)
         await store.record_mutation(

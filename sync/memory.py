@@ -10,6 +10,7 @@ from uuid import UUID
 
 from sync.grading import DEFAULT_SCHEME
 from sync.records import (
+    Actor,
     Inspection,
     InspectionGrade,
     InspectionRecheck,
@@ -113,6 +114,21 @@ class MemoryStore:
 
     async def photo_uploaded_by(self, sha256: str, user_id: UUID) -> bool:
         return (sha256, user_id) in self.photo_uploads
+
+    async def photo_visible_to(self, sha256: str, actor: Actor) -> bool:
+        holders = {user for sha, user in self.photo_uploads if sha == sha256}
+        for photo in self.photos.values():
+            role = actor.role_on(photo.estate_id)
+            if photo.sha256 != sha256 or photo.added_by not in holders or role is None:
+                continue
+            issue = self.issues.get(photo.issue_id)
+            if role != "contractor" or (issue is not None and issue.assignee_id == actor.user_id):
+                return True
+        return any(g.photo_sha256 == sha256 and g.graded_by in holders
+                   and actor.role_on(g.estate_id) in ("staff", "tra_rep") for g in self.grades.values())
+
+    async def record_possession(self, sha256: str, user_id: UUID) -> None:
+        self.photo_uploads.add((sha256, user_id))
 
     async def inspection(self, inspection_id: UUID) -> Inspection | None:
         return copy.deepcopy(self.inspections.get(inspection_id))

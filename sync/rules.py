@@ -52,9 +52,15 @@ def derived_id(secret: bytes, client_id: UUID, mutation_id: int, n: int) -> UUID
 class Rejected(Exception):
     """The mutation will not be applied; ``str(self)`` says why, in words for the person who made it."""
 
-    def __init__(self, reason: str, estate_id: UUID | None = None) -> None:
+    def __init__(self, reason: str, estate_id: UUID | None = None, code: str | None = None) -> None:
         super().__init__(reason)
         self.estate_id = estate_id
+        self.code = code
+
+
+#: The refusal of an attach naming bytes the server holds but this person never showed they hold.
+UPLOAD_FIRST = "upload the photo first"
+UPLOAD_FIRST_CODE = "photo.upload_first"
 
 
 @dataclass
@@ -335,6 +341,10 @@ async def attach_photo(ctx: Context, args: m.PhotoAttachArgs) -> UUID:
     issue = await _issue_to_add_to(ctx, args.issue_id)
     _require(ctx, "photo.attach", issue.estate_id, issue=issue)
     await _refuse_taken_id(ctx, args.id, "photo", issue.estate_id)
+    if not await _holds_photo(ctx, args.sha256):
+        # Knowing a hash is not a capability: the phone that took the photo has the bytes, sends them, and
+        # attaches again (pwa/js/sync.js), losing nothing.
+        raise Rejected(UPLOAD_FIRST, issue.estate_id, code=UPLOAD_FIRST_CODE)
     photo = Photo(
         id=args.id,
         issue_id=issue.id,
@@ -550,8 +560,25 @@ async def _check_grade_photo(ctx: Context, sha256: str, estate_id: UUID) -> None
     Bytes it already holds may be named only when this estate already shows them (a photo of one of its issues,
     or another grade): otherwise knowing a hash would be enough to see someone else's photo.
     """
-    if await ctx.store.photo_bytes_stored(sha256) and not await ctx.store.photo_on_estate(sha256, estate_id):
+    if not await _holds_photo(ctx, sha256):
         raise Rejected("that photo is not one taken on this estate; take it again", estate_id)
+
+
+async def _holds_photo(ctx: Context, sha256: str) -> bool:
+    """Proof of possession, for naming photo bytes in a record.
+
+    Bytes the server does not hold yet may be named (a phone records before it uploads): the record shows
+    nothing until its maker sends them (``server.photos.service.estates_showing``). Bytes it holds may be named
+    by who uploaded them, or by who already sees them through something else (and then holds them as well).
+    """
+    if not await ctx.store.photo_bytes_stored(sha256):
+        return True
+    if await ctx.store.photo_uploaded_by(sha256, ctx.actor.user_id):
+        return True
+    if await ctx.store.photo_visible_to(sha256, ctx.actor):
+        await ctx.store.record_possession(sha256, ctx.actor.user_id)
+        return True
+    return False
 
 
 @rule(m.InspectionRecheck)

@@ -17,6 +17,7 @@ from server.db.engine import current_engine
 from server.sync_api.changes import ChangeRecorder
 from sync.grading import DEFAULT_SCHEME
 from sync.records import (
+    Actor,
     Inspection,
     InspectionGrade,
     InspectionRecheck,
@@ -183,7 +184,10 @@ class DatabaseStore:
         if row is None:
             return None
         row.pop("created_at")
-        row["uploaded"] = await self.photo_bytes_stored(row["sha256"])
+        # Shown as uploaded once the bytes are here from the person who attached them (or from someone they
+        # could see them through): a record naming bytes its maker never held shows nothing, and stays pending.
+        row["uploaded"] = (await self.photo_bytes_stored(row["sha256"])
+                           and await self.photo_uploaded_by(row["sha256"], row["added_by"]))
         return msgspec.convert(row, Photo)
 
     async def save_photo(self, photo: Photo, *, new: bool) -> None:
@@ -206,6 +210,17 @@ class DatabaseStore:
 
     async def photo_uploaded_by(self, sha256: str, user_id: UUID) -> bool:
         return await t.PhotoUpload.exists().where(t.PhotoUpload.key == f"{sha256}:{user_id}")
+
+    async def photo_visible_to(self, sha256: str, actor: Actor) -> bool:
+        from server.photos.service import estates_showing
+
+        on_issues, on_grades = await estates_showing(actor, sha256)
+        return bool(on_issues or on_grades)
+
+    async def record_possession(self, sha256: str, user_id: UUID) -> None:
+        from server.photos.service import record_possession
+
+        await record_possession(sha256, user_id)
 
     # --- inspections -----------------------------------------------------------------------------------
     async def inspection(self, inspection_id: UUID) -> Inspection | None:
