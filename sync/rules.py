@@ -121,11 +121,22 @@ def _role(ctx: Context, estate_id: UUID) -> Role | None:
     return ctx.actor.role_on(estate_id)
 
 
+def no_such(kind: str, row_id: UUID) -> Rejected:
+    """The one refusal for a thing that does not exist and for a thing this person may not see: same words,
+    no estate. Every rule refuses through it (the HTTP side's twin is ``server.problems.not_visible``)."""
+    return Rejected(f"there is no {kind} {row_id} that you can see")
+
+
 async def _visible_issue(ctx: Context, issue_id: UUID) -> Issue:
-    """The issue, if it exists and this person belongs to its estate; the same refusal either way."""
+    """The issue, if it exists and this person may see it; the same refusal either way.
+
+    Contractors see only the issues assigned to them: another job answers like no issue at all, before anything
+    about it (withdrawn, merged, its status) can show in a refusal.
+    """
     issue = await ctx.store.issue(issue_id)
-    if issue is None or _role(ctx, issue.estate_id) is None:
-        raise Rejected(f"there is no issue {issue_id} that you can see")
+    role = _role(ctx, issue.estate_id) if issue is not None else None
+    if issue is None or role is None or (role == "contractor" and issue.assignee_id != ctx.actor.user_id):
+        raise no_such("issue", issue_id)
     if issue.withdrawn:
         raise Rejected("this issue was withdrawn", issue.estate_id)
     return issue
@@ -136,7 +147,11 @@ async def _issue_to_add_to(ctx: Context, issue_id: UUID) -> Issue:
     issue = await _visible_issue(ctx, issue_id)
     seen = {issue.id}
     while issue.merged_into is not None and issue.merged_into not in seen:
-        issue = await _visible_issue(ctx, issue.merged_into)
+        try:
+            issue = await _visible_issue(ctx, issue.merged_into)
+        except Rejected:
+            # Never name the issue it went into to someone who may not see that one.
+            raise no_such("issue", issue_id) from None
         seen.add(issue.id)
     return issue
 
@@ -166,7 +181,7 @@ def _require(ctx: Context, action: str, estate_id: UUID, *, issue: Issue | None 
     if not may(role, action, is_assignee=is_assignee, is_raiser=is_raiser):
         if issue is not None and role == "contractor" and not is_assignee:
             # Contractors see only their own jobs: another job must look exactly like no issue at all.
-            raise Rejected(f"there is no issue {issue.id} that you can see")
+            raise no_such("issue", issue.id)
         raise Rejected(_refusal(role, action), estate_id)
     return role
 
@@ -402,7 +417,7 @@ async def create_inspection(ctx: Context, args: m.InspectionCreateArgs) -> UUID:
 
 def _no_inspection(inspection_id: UUID) -> str:
     """The one refusal for an inspection id that does not exist or is not on one of the person's estates."""
-    return f"there is no inspection {inspection_id} that you can see"
+    return str(no_such("inspection", inspection_id))
 
 
 def _names(names: list[str]) -> list[str]:
@@ -626,7 +641,7 @@ async def create_meeting(ctx: Context, args: m.MeetingCreateArgs) -> UUID:
 async def put_issue_on_action_plan(ctx: Context, args: m.MeetingIssueArgs) -> UUID:
     meeting = await ctx.store.meeting(args.meeting_id)
     if meeting is None or _role(ctx, meeting.estate_id) is None:
-        raise Rejected(f"there is no meeting {args.meeting_id} that you can see")
+        raise no_such("meeting", args.meeting_id)
     _require(ctx, "meeting.issue", meeting.estate_id)
     if args.kind not in MEETING_ISSUE_KINDS:
         raise Rejected(f"'{args.kind}' is not how an issue comes to a meeting (use raised or reviewed)",
