@@ -303,3 +303,11 @@ def run_cli(settings: Settings, *args: str, input_text: str | None = None) -> "s
 def http_sync() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=30) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Any]:
+    """One Playwright driver for the whole run: a second one started inside the same process fails."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as driver:
+        yield driver
