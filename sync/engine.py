@@ -18,20 +18,23 @@ from sync.hlc import StampBounder
 from sync.mutations import AnyMutation
 from sync.records import Actor
 from sync.rules import Context, Rejected, apply_rule
-from sync.store import ClientState, MutationRecord, Store
+from sync.store import ClientState, IdTaken, MutationRecord, Store
 
 Outcome = Literal["applied", "duplicate", "rejected"]
+
+#: The reason given when a write met a row already holding its id. It names no row, estate or kind: what the
+#: person may not see must answer like what does not exist.
+ID_TAKEN = "an id in this change is already in use; nothing of it was applied"
 
 
 class MutationResult(Struct, frozen=True):
     id: int
     status: Outcome
     reason: str | None = None
-    """Why a change was refused, in English (for API users and logs)."""
-    # Present only on a refusal that has them (UNSET is left out of the JSON), so the answer for an applied
-    # change is what it always was.
-    code: str | UnsetType = UNSET
-    """The same, as a stable code the phone words in its person's language (``refusal.<code>``)."""
+    code: str | None = None
+    """For rejections, a stable code: one the phone acts on (``photo.upload_first``: send the bytes, then attach
+    again), or words it in its person's language (``refusal.<code>``); ``reason`` stays English for API users."""
+    # Present only on a refusal that has them (UNSET is left out of the JSON).
     params: dict[str, str] | UnsetType = UNSET
 
 
@@ -83,6 +86,7 @@ async def apply_push(
     elif state.user_id != actor.user_id:
         raise ClientOfAnotherUser(str(client_id))
 
+    secret = await store.server_secret()
     bounder = StampBounder(_to_millis(now))
     results: list[MutationResult] = []
     expected = state.last_mutation_id + 1
@@ -95,15 +99,20 @@ async def apply_push(
             raise MutationGap(expected, mutation.id)
         effective_at = bounder.effective(mutation.at)
         ctx = Context(store=store, actor=actor, client_id=client_id, mutation_id=mutation.id,
-                      at=effective_at, now=now, via=via)
+                      at=effective_at, now=now, via=via, secret=secret)
         estate_id: UUID | None = None
         try:
-            estate_id = await apply_rule(ctx, mutation)
+            # Each mutation in a savepoint: whatever stops it undoes all it wrote and rejects it alone, so one
+            # mutation never fails the push (a 500 on every retry would wedge the phone's queue for ever).
+            async with store.savepoint():
+                estate_id = await apply_rule(ctx, mutation)
             result = MutationResult(mutation.id, "applied")
         except Rejected as rejection:
             estate_id = rejection.estate_id
-            result = MutationResult(mutation.id, "rejected", str(rejection),
-                                    rejection.code if rejection.code else UNSET, dict(rejection.params))
+            result = MutationResult(mutation.id, "rejected", str(rejection), rejection.code,
+                                    dict(rejection.params) if rejection.params else UNSET)
+        except IdTaken:
+            result = MutationResult(mutation.id, "rejected", ID_TAKEN, "already_exists")
         await store.record_mutation(
             MutationRecord(
                 client_id=client_id,
@@ -115,7 +124,7 @@ async def apply_push(
                 effective_at=effective_at,
                 status=result.status,
                 reason=result.reason,
-                code=result.code if result.code is not UNSET else None,
+                code=result.code,
                 params=result.params if result.params is not UNSET else None,
                 fingerprint=mutation.fingerprint(),
                 received_at=now,
