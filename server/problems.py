@@ -43,6 +43,13 @@ class Problem(Exception):
         return ProblemBody(status=self.status, code=self.code, title=self.title, detail=self.detail, **self.extra)
 
 
+class BadInput(Problem):
+    """A value breaks the input rules: nesting depth, a control character, a length or a number range
+    (``server/input_limits.py``)."""
+
+    status, code, title = 400, "400.2", "Value not accepted"
+
+
 class NotSignedIn(Problem):
     status, code, title = 401, "401.1", "Not signed in"
 

@@ -34,6 +34,34 @@ def _latin1(text: str) -> str:
         "latin-1")
 
 
+#: The longest text a table cell holds. A comment or note may be 20,000 characters, and a table row must fit on
+#: one page (fpdf2 cannot split a row): longer text is cut here, marked, and printed in full after the table,
+#: where it flows across as many pages as it needs.
+CELL_LIMIT = 300
+
+
+class LongTexts:
+    """Collects the texts too long for a cell, to print in full after the table they were cut from."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, str]] = []
+
+    def cell(self, text: str, label: str) -> str:
+        if len(text) <= CELL_LIMIT:
+            return text
+        self.entries.append((label, text))
+        return f"{text[:CELL_LIMIT].rstrip()}... (in full below, note {len(self.entries)})"
+
+    def print(self, pdf: FPDF, family: str, text: Callable[[str], str]) -> None:
+        for number, (label, full) in enumerate(self.entries, start=1):
+            pdf.set_font(family, "B", 9)
+            pdf.multi_cell(0, 5, text(f"Note {number}: {label}"), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(family, "", 9)
+            pdf.multi_cell(0, 5, text(full), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1)
+        self.entries.clear()
+
+
 def _document() -> tuple[FPDF, str, Callable[[str], str]]:
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
@@ -46,10 +74,10 @@ def action_plan_pdf(plan: ActionPlan) -> bytes:
     pdf.set_title(text(f"Action plan - {plan.estate} - {plan.date.isoformat()}"))
     pdf.add_page()
     pdf.set_font(family, "B", 16)
-    pdf.cell(0, 9, text(f"Action plan: {plan.title}, {plan.date.strftime('%-d %b %Y')}"),
-             new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 9, text(f"Action plan: {plan.title}, {plan.date.strftime('%-d %b %Y')}"),
+                   new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 11)
-    pdf.cell(0, 6, text(plan.estate), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, text(plan.estate), new_x="LMARGIN", new_y="NEXT")
     c = plan.counts
     pdf.set_font(family, "B", 12)
     pdf.cell(0, 8, text(f"{c.resolved} of {c.total} resolved - {c.confirmed} confirmed by residents - "
@@ -57,6 +85,7 @@ def action_plan_pdf(plan: ActionPlan) -> bytes:
     pdf.set_font(family, "", 9)
     pdf.multi_cell(0, 5, text("Attendees: " + (", ".join(plan.attendees) or "-")), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
+    long_texts = LongTexts()
     with pdf.table(col_widths=(6, 14, 52, 26, 26, 18, 58), text_align="LEFT", line_height=5,
                    repeat_headings=1) as table:
         table.row(["#", "At meeting", "Issue", "Status", "Owner", "Due", "Last update"])
@@ -64,10 +93,16 @@ def action_plan_pdf(plan: ActionPlan) -> bytes:
             row = item.issue
             status = row.status_label + (" - OVERDUE" if row.overdue else "")
             table.row([str(i), "Raised" if item.kind == "raised" else "Reviewed",
-                       text(row.title + (f" ({row.location})" if row.location else "")), text(status),
-                       text(row.owner or "-"), row.due_date.isoformat() if row.due_date else "-",
-                       text(row.last_update.text if row.last_update else "")])
-    pdf.ln(3)
+                       text(long_texts.cell(row.title + (f" ({row.location})" if row.location else ""),
+                                            f"issue {i}")),
+                       text(long_texts.cell(status, f"status of issue {i}")),
+                       text(long_texts.cell(row.owner or "-", f"owner of issue {i}")),
+                       row.due_date.isoformat() if row.due_date else "-",
+                       text(long_texts.cell(row.last_update.text if row.last_update else "",
+                                            f"last update on issue {i}"))])
+    pdf.ln(2)
+    long_texts.print(pdf, family, text)
+    pdf.ln(1)
     pdf.set_font(family, "", 8)
     pdf.multi_cell(0, 4, text("Resolved means fixed, confirmed by residents, or won't fix. Counts are worked out "
                               f"from the issues. Printed {plan.generated_at.strftime('%-d %b %Y %H:%M')} UTC."))
@@ -87,7 +122,7 @@ def inspection_summary_pdf(summary: InspectionSummary, photos: dict[str, bytes] 
     pdf.cell(0, 9, text(f"Inspection summary, {summary.date.strftime('%-d %b %Y')}"), new_x="LMARGIN",
              new_y="NEXT")
     pdf.set_font(family, "", 11)
-    pdf.cell(0, 6, text(summary.estate), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, text(summary.estate), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 9)
     pdf.multi_cell(0, 5, text("Attendees: " + (", ".join(summary.attendees) or "-")), new_x="LMARGIN",
                    new_y="NEXT")
@@ -113,13 +148,15 @@ def inspection_summary_pdf(summary: InspectionSummary, photos: dict[str, bytes] 
         if not rows:
             pdf.cell(0, 5, "None.", new_x="LMARGIN", new_y="NEXT")
             continue
+        long_texts = LongTexts()
         with pdf.table(col_widths=widths, text_align="LEFT", line_height=5, repeat_headings=1) as table:
             table.row(head)
-            for cells in rows:
+            for number, cells in enumerate(rows, start=1):
                 row = table.row()
-                for cell in cells:
+                for column, cell in zip(head, cells):
                     if isinstance(cell, bytes):
                         row.cell(img=io.BytesIO(cell), img_fill_width=True)
                     else:
-                        row.cell(text(cell))
+                        row.cell(text(long_texts.cell(cell, f"{column.lower()}, {heading.lower()} row {number}")))
+        long_texts.print(pdf, family, text)
     return bytes(pdf.output())
