@@ -58,6 +58,13 @@ class BadCredentials(Problem):
     status, code, title = 401, "401.2", "Wrong e-mail or password"
 
 
+class SignInToAccept(NotSignedIn):
+    """An invitation to an address that has an account: accepted by signing in as that person, never by its
+    password on the invitation form."""
+
+    status, code, title = 401, "401.3", "Sign in to accept this invitation"
+
+
 class Forbidden(Problem):
     status, code, title = 403, "403.1", "Not allowed"
 
