@@ -16,8 +16,9 @@ import re
 from typing import Any
 
 #: C0 controls apart from tab, line feed and carriage return; DEL; C1 controls. (Lone surrogates cannot reach
-#: here: the JSON decoder refuses them.)
-CONTROL_CHARACTERS = "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]"
+#: here: the JSON decoder refuses them.) Written with escapes: the same text is a regular expression in Python
+#: and in JavaScript.
+CONTROL_CHARACTERS = r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]"
 _CONTROL = re.compile(CONTROL_CHARACTERS)
 
 #: Bounds every integer in a request: what fits a signed 64-bit column (PostgreSQL ``bigint``, SQLite INTEGER).
