@@ -8,7 +8,7 @@ from uuid import UUID
 from msgspec import Meta, Struct
 
 from sync.engine import MutationResult
-from sync.mutations import MAX_BATCH, MutationNumber
+from sync.mutations import MAX_BATCH, MUTATION_NAMES, MutationNumber
 
 
 class MutationEnvelope(Struct):
@@ -16,7 +16,9 @@ class MutationEnvelope(Struct):
     time (``sync.mutations.read_mutation``), so an unreadable one is rejected alone instead of failing the push."""
 
     id: MutationNumber
-    name: Annotated[str, Meta(description="one of the mutation names in docs/sync-protocol.md")] = ""
+    name: Annotated[str, Meta(extra_json_schema={
+        "description": "the mutation's name (docs/sync-protocol.md); another name is rejected, not refused",
+        "extra": {"enum": list(MUTATION_NAMES)}})] = ""
     at: Annotated[str, Meta(description="hybrid-logical-clock stamp")] = ""
     args: dict[str, Any] = {}
 
