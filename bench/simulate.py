@@ -15,6 +15,12 @@ phone syncs to completion and the run checks, from the phones' records against t
 
     python -m bench.simulate --quick                      # the bounded run CI uses (SQLite, one process)
     python -m bench.simulate --phones 20 --rounds 5 --database postgresql --workers 2
+    python -m bench.simulate --quick --database postgresql --hosts 2   # two app hosts, either killed
+
+With ``--hosts 2`` (PostgreSQL only) two ``estatewalk serve`` processes share the database, each on its own
+loopback address (127.0.0.2, 127.0.0.3) with its own data directory, and phones go through a "load balancer" that
+sends every request to any host that is up (no stickiness: a tus upload begun on one host goes on through the
+other); the killer picks either host each time.
 
 It ends with one line: ``phones=N mutations=M photos=P kills=K lost=L doubled=D`` and exits 1 unless both are 0
 and every check passed. Only loopback traffic; every loop is bounded.
@@ -67,17 +73,22 @@ def free_port() -> int:
 
 
 class ServerUnderTest:
-    def __init__(self, env: dict[str, str], workers: int) -> None:
-        self.env, self.workers = env, workers
+    def __init__(self, env: dict[str, str], workers: int, host: str = "127.0.0.1") -> None:
+        self.env, self.workers, self.host = env, workers, host
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{host}:{self.port}"
         self.process: subprocess.Popen | None = None
+        Path(env["ESTATEWALK_DATA"]).mkdir(parents=True, exist_ok=True)
         self.log_path = Path(env["ESTATEWALK_DATA"]) / "server.log"
         self.kills = 0
 
+    @property
+    def up(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def start(self) -> None:
-        command = [sys.executable, "-m", "server.cli", "serve", "--demo", "--port", str(self.port),
-                   "--workers", str(self.workers), "--log-level", "warning"]
+        command = [sys.executable, "-m", "server.cli", "serve", "--demo", "--host", self.host, "--port",
+                   str(self.port), "--workers", str(self.workers), "--log-level", "warning"]
         with open(self.log_path, "ab") as out:
             # A session of its own, so a kill takes the workers with the parent.
             self.process = subprocess.Popen(command, env=self.env, stdout=out, stderr=out, start_new_session=True)
@@ -107,6 +118,54 @@ class ServerUnderTest:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
+
+
+class Hosts:
+    """Several app hosts on one PostgreSQL behind a load balancer with health checks and no sticky sessions.
+
+    ``url`` answers for any host that is up, chosen afresh for every request; the killer kills either one.
+    """
+
+    def __init__(self, servers: list[ServerUnderTest], rng: random.Random) -> None:
+        self.servers, self.rng = servers, rng
+        self.log_path = servers[0].log_path
+
+    @property
+    def url(self) -> str:
+        live = [server for server in self.servers if server.up] or self.servers
+        return self.rng.choice(live).url
+
+    @property
+    def kills(self) -> int:
+        return sum(server.kills for server in self.servers)
+
+    def start(self) -> None:
+        self.servers[0].start()
+
+    async def wait_ready(self, timeout: float = 60) -> None:
+        # The first host migrates and loads the demo data alone; then the others start.
+        await self.servers[0].wait_ready(timeout)
+        for server in self.servers[1:]:
+            if not server.up:
+                server.start()
+            await server.wait_ready(timeout)
+
+    def kill(self) -> None:
+        self.victim = self.rng.choice(self.servers)
+        self.victim.kill()
+
+    def restart(self) -> None:
+        self.victim.start()
+
+    async def wait_restarted(self) -> None:
+        await self.victim.wait_ready()
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()
+
+    def logs(self) -> list[Path]:
+        return [server.log_path for server in self.servers]
 
 
 # --- a mail server that counts what it receives ------------------------------------------------------------
@@ -290,18 +349,21 @@ async def send_photo(http: httpx.AsyncClient, server: ServerUnderTest, phone: Ph
                                                                          "Upload-Metadata": metadata})
         created.raise_for_status()
         location = created.headers["location"]
-        url = location if location.startswith("http") else f"{server.url}{location}"
+
+        def url() -> str:  # each request through whichever host the load balancer picks
+            return location if location.startswith("http") else f"{server.url}{location}"
+
         if phone.rng.random() < chaos.tus_cut_rate:
             # Send a first part only, as if the signal dropped, then ask where to resume.
             cut = phone.rng.randint(1, len(data) - 1)
-            await http.patch(url, headers={**tus, "Upload-Offset": "0",
-                                           "Content-Type": "application/offset+octet-stream"}, content=data[:cut])
-        head = await http.head(url, headers=tus)
+            await http.patch(url(), headers={**tus, "Upload-Offset": "0",
+                                             "Content-Type": "application/offset+octet-stream"}, content=data[:cut])
+        head = await http.head(url(), headers=tus)
         if head.status_code == 404:  # the upload expired or was never made: start again next time
             raise httpx.TransportError("upload gone")
         offset = int(head.headers["upload-offset"])
         if offset < len(data):
-            done = await http.patch(url, headers={**tus, "Upload-Offset": str(offset),
+            done = await http.patch(url(), headers={**tus, "Upload-Offset": str(offset),
                                                   "Content-Type": "application/offset+octet-stream"},
                                     content=data[offset:])
             done.raise_for_status()
@@ -362,6 +424,12 @@ async def kill_during_sync(server: ServerUnderTest, rng: random.Random, kills: i
     for _ in range(kills):
         await asyncio.sleep(rng.uniform(0.0, window))
         server.kill()
+        if isinstance(server, Hosts):
+            log(f"killed host {server.victim.url} (kill {server.kills})")
+            await asyncio.sleep(rng.uniform(0.05, 0.4))
+            server.restart()
+            await server.wait_restarted()
+            continue
         log(f"killed the server (kill {server.kills})")
         await asyncio.sleep(rng.uniform(0.05, 0.4))
         server.start()
@@ -533,7 +601,17 @@ async def simulate(args: argparse.Namespace) -> int:
     # E-mail goes to the sink; a short lease so that an e-mail whose sender was killed is taken over in seconds.
     env.update({"ESTATEWALK_SMTP_URL": f"smtp://127.0.0.1:{mail.port}", "ESTATEWALK_MAIL_INTERVAL": "0.2",
                 "ESTATEWALK_MAIL_LEASE": "2"})
-    server = ServerUnderTest(env, args.workers)
+    server: ServerUnderTest | Hosts
+    if args.hosts > 1:
+        if args.database != "postgresql":
+            raise SystemExit("--hosts needs --database postgresql: hosts share nothing but the database")
+        servers = []
+        for n in range(args.hosts):
+            host_env = {**env, "ESTATEWALK_DATA": str(data_dir / f"host{n + 1}")}
+            servers.append(ServerUnderTest(host_env, args.workers, host=f"127.0.0.{n + 2}"))
+        server = Hosts(servers, random.Random(rng.random()))
+    else:
+        server = ServerUnderTest(env, args.workers)
     chaos = Chaos()
     phones = [Phone(f"phone{n}", ACCOUNTS[n % len(ACCOUNTS)], random.Random(rng.random()),
                     skew_ms=rng.choice([0, 0, 0, 3 * 3600_000, -2 * 3600_000]))
@@ -576,9 +654,10 @@ async def simulate(args: argparse.Namespace) -> int:
             await admin.execute(f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)')
             await admin.close()
 
-    tracebacks = server.log_path.read_text(errors="replace").count("Traceback")
-    if tracebacks:
-        verdict.problems.append(f"{tracebacks} traceback(s) in {server.log_path}")
+    for log_path in server.logs() if isinstance(server, Hosts) else [server.log_path]:
+        tracebacks = log_path.read_text(errors="replace").count("Traceback")
+        if tracebacks:
+            verdict.problems.append(f"{tracebacks} traceback(s) in {log_path}")
     for line in verdict.lost[:10] + verdict.doubled[:10] + verdict.problems[:10]:
         log(line)
     mutations = sum(p.mutations for p in phones)
@@ -588,7 +667,8 @@ async def simulate(args: argparse.Namespace) -> int:
         log(f"data kept in {data_dir}")
     else:
         shutil.rmtree(data_dir, ignore_errors=True)
-    log(f"{args.database}, {args.workers} worker(s), {time.monotonic() - started:.1f} s; e-mails delivered "
+    log(f"{args.database}, {args.hosts} host(s), {args.workers} worker(s) each, "
+        f"{time.monotonic() - started:.1f} s; e-mails delivered "
         f"{verdict.mail_delivered}, sent again under the same Message-ID after a kill {verdict.mail_redelivered}")
     print(f"phones={len(phones)} mutations={mutations} photos={photos} kills={server.kills} "
           f"lost={len(verdict.lost)} doubled={len(verdict.doubled)}", flush=True)
@@ -603,6 +683,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--captures", type=int, default=12, help="most captures per phone per round")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--hosts", type=int, default=1, help="app hosts sharing one PostgreSQL (--database postgresql)")
     parser.add_argument("--kills-per-round", type=int, default=2, help="most server kills in each round of syncs")
     parser.add_argument("--kill-window", type=float, default=0.8,
                         help="kills fall at random within this many seconds after a round of syncs starts")

@@ -18,6 +18,8 @@ environment:
   ESTATEWALK_SMTP_URL  smtp://host:port of the mail server for notifications
   ESTATEWALK_REPLY_DOMAIN, ESTATEWALK_REPLY_SECRET  turn on replies by e-mail (reply+<token>@domain)
   ESTATEWALK_IMAP_URL  imaps://user:password@host/INBOX?done=Estatewalk, a mailbox to fetch replies from
+  ESTATEWALK_PHOTO_STORE  database or files: where photo bytes live (default: database with PostgreSQL,
+                    files with SQLite); several app hosts need database
 """
 
 
@@ -75,6 +77,44 @@ def check_command(args: argparse.Namespace, settings: Settings) -> int:
     for result in results:
         print(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}: {result.detail}")
     return 0 if all(result.ok for result in results) else 1
+
+
+def photos_command(args: argparse.Namespace, settings: Settings) -> int:
+    import datetime as dt
+
+    from server.photos.moving import move_photos, sweep_unreferenced
+
+    if args.action == "sweep":
+        async def sweep() -> int:
+            removed = await sweep_unreferenced(settings, dt.timedelta(hours=args.older_than_hours))
+            print(f"Removed {len(removed)} stored value(s) no photo names, older than {args.older_than_hours:g} "
+                  f"hour(s), from the {settings.photo_store_kind} store.")
+            return 0
+
+        return _with_database(settings, sweep)
+    if not args.to:
+        print("photos migrate needs --to database or --to files", file=sys.stderr)
+        return 2
+
+    async def job() -> int:
+        source = "files" if args.to == "database" else "database"
+        print(f"Copying photos from the {source} store to the {args.to} store (the source is left as it is)...",
+              flush=True)
+        report = await move_photos(settings, args.to, say=lambda line: print(line, flush=True))
+        print(f"Copied {report.copied} value(s) ({report.bytes_copied / 1024 / 1024:.1f} MiB), "
+              f"{report.already_there} already there and verified.")
+        if report.missing:
+            print(f"{len(report.missing)} value(s) the source does not hold (phones send them again when asked): "
+                  + ", ".join(report.missing[:5]), file=sys.stderr)
+        if report.mismatched:
+            print(f"{len(report.mismatched)} value(s) failed their hash check; run this again: "
+                  + ", ".join(report.mismatched[:5]), file=sys.stderr)
+            return 1
+        if settings.photo_store_kind != args.to:
+            print(f"Now set ESTATEWALK_PHOTO_STORE={args.to} on every host and restart them.")
+        return 0
+
+    return _with_database(settings, job)
 
 
 def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -283,6 +323,21 @@ def build_parser() -> argparse.ArgumentParser:
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     p.set_defaults(run=check_command)
 
+    p = commands.add_parser("photos", help="move photos between the database and files stores; sweep stray bytes",
+                            description="migrate --to database|files: copy every photo (originals, display "
+                                        "variants, thumbnails) from the other store into this one, verifying each "
+                                        "one's SHA-256 after writing it. The source is left untouched. Safe to "
+                                        "interrupt and run again: what is there and verified is skipped. Exits 1 "
+                                        "if any value failed its check. sweep: remove bytes that no photo names "
+                                        "(left by an upload that crashed half-way), once old enough; safe from "
+                                        "cron on any host.", epilog=ENVIRONMENT_HELP,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("action", choices=["migrate", "sweep"])
+    p.add_argument("--to", choices=["database", "files"], help="migrate: the store to copy into")
+    p.add_argument("--older-than-hours", type=float, default=24.0,
+                   help="sweep: only bytes written at least this long ago (default 24)")
+    p.set_defaults(run=photos_command)
+
     p = commands.add_parser("migrate", help="bring the database schema up to date",
                             description="Apply every migration not yet applied, then exit.")
     p.set_defaults(run=migrate_command)
@@ -350,7 +405,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.run(args, settings_from_env())
+    try:
+        settings = settings_from_env()
+    except ValueError as error:  # a setting with a value it cannot have: say which, not a traceback
+        print(f"estatewalk: {error}", file=sys.stderr)
+        return 2
+    return args.run(args, settings)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,10 @@ async def check_migrations() -> CheckResult:
 
 
 def check_photo_store(settings: Settings) -> CheckResult:
+    if settings.photo_store_kind == "database":
+        return CheckResult("photo store writable", True,
+                           "database (ESTATEWALK_PHOTO_STORE=database): photos and unfinished uploads live in the "
+                           "database, shared by every app host; its backup covers them")
     probe = settings.photo_dir / f".check-{uuid.uuid4().hex}"
     try:
         settings.photo_dir.mkdir(parents=True, exist_ok=True)
@@ -53,7 +57,27 @@ def check_photo_store(settings: Settings) -> CheckResult:
         probe.unlink()
     except OSError as error:
         return CheckResult("photo store writable", False, str(error))
-    return CheckResult("photo store writable", True, str(settings.photo_dir))
+    return CheckResult("photo store writable", True, f"files in {settings.photo_dir} (ESTATEWALK_PHOTO_STORE=files): "
+                                                     "one host only, unless that directory is shared")
+
+
+async def check_photo_contents(settings: Settings) -> CheckResult:
+    """Every photo the database knows has its three variants, whole, in the configured store."""
+    from server.photos.moving import store_health
+
+    name = "photo store contents"
+    try:
+        health = await store_health(settings)
+    except Exception as error:  # noqa: BLE001 - any failure is the answer
+        return CheckResult(name, False, str(error))
+    summary = (f"{health.kind}: {health.photos} photo(s), {health.values} stored value(s), "
+               f"{health.byte_size / 1024 / 1024:.1f} MiB")
+    if health.incomplete:
+        shown = ", ".join(item[:20] for item in health.incomplete[:5])
+        return CheckResult(name, False, f"{summary}; {len(health.incomplete)} incomplete ({shown}…): the phones "
+                                        "that took them send the bytes again when asked, or run "
+                                        "`estatewalk photos migrate` if they are in the other store")
+    return CheckResult(name, True, summary + "; every photo whole")
 
 
 def check_smtp(smtp_url: str | None) -> CheckResult:
@@ -124,11 +148,14 @@ async def run_checks(settings: Settings) -> list[CheckResult]:
     engine = use_database(settings)
     database = CheckResult("database reachable", False, "not tried")
     migrations = CheckResult("migrations current", False, "not tried: no database")
+    contents = CheckResult("photo store contents", False, "not tried: no database")
     try:
         await open_pool(engine)
         database = await check_database()
         if database.ok:
             migrations = await check_migrations()
+        if migrations.ok:
+            contents = await check_photo_contents(settings)
     except Exception as error:  # noqa: BLE001
         database = CheckResult("database reachable", False, str(error))
     finally:
@@ -140,4 +167,4 @@ async def run_checks(settings: Settings) -> list[CheckResult]:
     photos, smtp, imap = await asyncio.gather(asyncio.to_thread(check_photo_store, settings),
                                               asyncio.to_thread(check_smtp, smtp_url),
                                               asyncio.to_thread(check_imap, settings))
-    return [database, migrations, photos, smtp, check_replies(settings), imap]
+    return [database, migrations, photos, contents, smtp, check_replies(settings), imap]

@@ -133,6 +133,10 @@ class NotAnAcceptedImage(Problem):
     status, code, title = 422, "422.3", "Not an accepted image"
 
 
+class RangeNotSatisfiable(Problem):
+    status, code, title = 416, "416.1", "Range not satisfiable"
+
+
 class ChecksumMismatch(Problem):
     status, code, title = 460, "460.1", "Checksum mismatch"
 
@@ -198,6 +202,7 @@ _DESCRIPTIONS = {
     412: "Unsupported tus version",
     413: "Request body too large",
     415: "Unsupported content type",
+    416: "The requested byte range is outside the photo",
     422: "A value is not acceptable",
     460: "Checksum of the chunk does not match",
     429: "Too many attempts",

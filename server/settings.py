@@ -57,11 +57,28 @@ class Settings(Struct, frozen=True):
     imap_interval_seconds: float = 60.0
     """How often the server fetches replies from that mailbox (``ESTATEWALK_IMAP_INTERVAL``; 0: only
     ``estatewalk fetch-mail`` does)."""
+    photo_store: str | None = None
+    """Where photo bytes and unfinished uploads live (``ESTATEWALK_PHOTO_STORE``): ``database`` (shared by every
+    app host on one PostgreSQL) or ``files`` (under the data directory). Unset: ``database`` with PostgreSQL (unless
+    photos are already on disk), ``files`` with SQLite. See ``photo_store_kind``."""
 
     @property
     def replies_enabled(self) -> bool:
         """Whether e-mails carry reply addresses: a domain and a secret are both set."""
         return bool(self.reply_domain and self.reply_secret)
+
+    @property
+    def photo_store_kind(self) -> str:
+        """``database`` or ``files``: the setting, or the default that follows the database."""
+        if self.photo_store:
+            return self.photo_store
+        if self.database_kind != "postgresql":
+            return "files"
+        # An install that kept its photos on disk before the database store existed goes on serving them from there
+        # until someone moves them (`estatewalk photos migrate --to database`): an upgrade never hides a photo.
+        if self.photo_dir.is_dir() and any(path.is_file() for path in self.photo_dir.rglob("*")):
+            return "files"
+        return "database"
 
     @property
     def database_kind(self) -> str:
@@ -102,4 +119,17 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         max_reply_bytes=int(env.get("ESTATEWALK_MAX_REPLY_BYTES") or 20 * 1024 * 1024),
         imap_url=env.get("ESTATEWALK_IMAP_URL") or None,
         imap_interval_seconds=float(env.get("ESTATEWALK_IMAP_INTERVAL") or 60.0),
+        photo_store=_photo_store(env.get("ESTATEWALK_PHOTO_STORE")),
     )
+
+
+PHOTO_STORES = ("database", "files")
+
+
+def _photo_store(value: str | None) -> str | None:
+    value = (value or "").strip().lower()
+    if not value:
+        return None
+    if value not in PHOTO_STORES:
+        raise ValueError(f"ESTATEWALK_PHOTO_STORE must be one of {', '.join(PHOTO_STORES)}, not {value!r}")
+    return value

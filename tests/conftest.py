@@ -295,6 +295,9 @@ def run_cli(settings: Settings, *args: str, input_text: str | None = None) -> "s
     env.pop("DATABASE_URL", None)
     if settings.database_url:
         env["DATABASE_URL"] = settings.database_url
+    env.pop("ESTATEWALK_PHOTO_STORE", None)
+    if settings.photo_store:
+        env["ESTATEWALK_PHOTO_STORE"] = settings.photo_store
     return subprocess.run([sys.executable, "-m", "server.cli", *args], env=env, capture_output=True, text=True,
                           input=input_text, timeout=120)
 
@@ -303,3 +306,11 @@ def run_cli(settings: Settings, *args: str, input_text: str | None = None) -> "s
 def http_sync() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=30) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Any]:
+    """One Playwright driver for the whole run: a second one started inside the same process fails."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as driver:
+        yield driver

@@ -11,6 +11,7 @@ from piccolo.columns import (
     JSON,
     UUID,
     BigInt,
+    BigSerial,
     Boolean,
     Bytea,
     Date,
@@ -466,3 +467,53 @@ ALL_TABLES += [
     MailReplyAddress,
     MailInbound,
 ]
+
+
+# --- photo bytes and unfinished uploads in the database (docs/deploy.md, several hosts) -------------------------
+
+class PhotoBlob(Table, tablename="photo_blob"):
+    """One stored variant (``original/ab/…``, ``display/…``, ``thumb/…``) in the database photo store.
+
+    The row names the bytes, which live in ``photo_chunk`` rows of at most ``chunk_size`` bytes each, so no single
+    value holds a whole 25 MB original. The row and its chunks are written in one transaction.
+    """
+
+    key = Varchar(length=80, primary_key=True)
+    byte_size = BigInt()
+    chunk_size = Integer()
+    chunk_count = Integer()
+    created_at = Timestamptz()
+
+
+class PhotoChunk(Table, tablename="photo_chunk"):
+    """A piece of a ``photo_blob``: (``blob_key``, ``seq``) is unique (an index made by the migration)."""
+
+    id = BigSerial(primary_key=True)
+    blob_key = Varchar(length=80)
+    seq = Integer()
+    data = Bytea()
+
+
+class TusUpload(Table, tablename="tus_upload"):
+    """An unfinished resumable upload in the database store: any host may continue it."""
+
+    id = Varchar(length=32, primary_key=True)
+    user_id = UUID(index=True)
+    sha256 = Varchar(length=64)
+    length = BigInt()
+    created_at = Timestamptz()
+    touched_at = Timestamptz()
+    completed = Boolean(default=False)
+
+
+class TusUploadPart(Table, tablename="tus_upload_part"):
+    """Bytes of an unfinished upload from ``start``; the upload's offset is the sum of its parts' sizes."""
+
+    id = BigSerial(primary_key=True)
+    upload_id = Varchar(length=32)
+    start = BigInt()
+    byte_size = Integer()
+    data = Bytea()
+
+
+ALL_TABLES += [PhotoBlob, PhotoChunk, TusUpload, TusUploadPart]

@@ -24,9 +24,12 @@ async def insert_once(row: t.MailOutbox) -> bool:
     """Insert an outbox row unless one with its ``dedupe_key`` exists. Returns whether it was inserted."""
     if await t.MailOutbox.exists().where(t.MailOutbox.dedupe_key == row.dedupe_key):
         return False
-    # ON CONFLICT covers two transactions racing on PostgreSQL (SQLite has only one writer at a time).
-    await t.MailOutbox.insert(row).on_conflict(target=t.MailOutbox.dedupe_key, action="DO NOTHING")
-    return True
+    # ON CONFLICT covers two transactions racing on PostgreSQL (SQLite has only one writer at a time): two hosts
+    # building the same digest at once. The loser must learn it lost, or it would hang reply addresses and digest
+    # lines on a row that does not exist; RETURNING says whether a row went in.
+    inserted = await t.MailOutbox.insert(row).on_conflict(
+        target=t.MailOutbox.dedupe_key, action="DO NOTHING").returning(t.MailOutbox.id)
+    return bool(inserted)
 
 
 def outbox_row(*, dedupe_key: str, user_id: UUID | None, to_address: str, subject: str, body: str,

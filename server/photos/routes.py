@@ -8,11 +8,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import os
 from typing import Any, Literal
 
-import anyio.to_thread
 from litestar import Request, Response, delete, get, head, patch, post, put, route
+from litestar.response import Stream
 from litestar.di import NamedDependency
 from litestar.enums import HttpMethod
 from litestar.params import FromPath, FromQuery
@@ -23,12 +22,12 @@ from server.auth.sessions import Viewer
 from server.photos.processing import PIPELINE_VERSION
 from server.photos.service import storage_for, store_photo, visible_photo
 from server.photos.storage import is_sha256, photo_key
-from server.photos.uploads import Upload, UploadArea, UploadBusy
+from server.photos.uploads import DatabaseUploadArea, Upload, UploadArea, UploadBusy, upload_area_for
 from server.problems import (
-    ChecksumMismatch,
     Forbidden,
     NotFound,
     Problem,
+    RangeNotSatisfiable,
     TooLarge,
     TooManyAttempts,
     TusVersionUnsupported,
@@ -112,12 +111,14 @@ def _etag_matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in candidates or any(c.removeprefix("W/") == etag for c in candidates)
 
 
-@get("/api/photos/{sha256:str}", tags=["photos"], security=SIGNED_IN, responses=problem_responses(401, 403, 404))
+@get("/api/photos/{sha256:str}", tags=["photos"], security=SIGNED_IN,
+     responses=problem_responses(401, 403, 404, 416))
 async def get_photo(request: Request, sha256: FromPath[str], viewer: NamedDependency[Viewer],
-                    variant: FromQuery[Literal["thumb", "display", "original"]] = "display") -> Response[bytes]:
+                    variant: FromQuery[Literal["thumb", "display", "original"]] = "display") -> Response[Any]:
     """A photo's thumbnail (320 px), display size (1600 px) or original (staff only), for members of its estate.
 
-    Content-addressed, so cached for a year as immutable; ``If-None-Match`` gets a 304.
+    Content-addressed, so cached for a year as immutable; ``If-None-Match`` gets a 304, and ``Range: bytes=…``
+    a 206 with that part only. The bytes are streamed from the store a few hundred KiB at a time.
     """
     if not is_sha256(sha256):
         raise NotFound("no such photo")
@@ -125,15 +126,53 @@ async def get_photo(request: Request, sha256: FromPath[str], viewer: NamedDepend
     photo = await visible_photo(viewer, sha256, variant)
     etag = _etag(sha256, variant)
     headers = {"ETag": etag, "Cache-Control": IMMUTABLE, "X-Content-Type-Options": "nosniff",
+               "Accept-Ranges": "bytes",
                # Opened directly in a tab, the image may not run or load anything.
                "Content-Security-Policy": "default-src 'none'; sandbox"}
     if _etag_matches(request.headers.get("if-none-match"), etag):
         return Response(b"", status_code=304, headers=headers)
-    data = await storage_for(_settings(request)).get(photo_key(variant, sha256))
-    if data is None:
+    storage = storage_for(_settings(request))
+    key = photo_key(variant, sha256)
+    size = await storage.size(key)
+    if size is None:
         raise NotFound("the photo's bytes are missing from storage")
     media_type = photo.content_type if variant == "original" else "image/jpeg"
-    return Response(data, media_type=media_type, headers=headers)
+    status = 200
+    start, end = 0, size
+    wanted = _byte_range(request.headers.get("range"), size, request.headers.get("if-range"), etag)
+    if wanted is not None:
+        start, end = wanted
+        status = 206
+        headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+    headers["Content-Length"] = str(end - start)
+    return Stream(storage.stream(key, start, end), media_type=media_type, headers=headers, status_code=status)
+
+
+def _byte_range(header: str | None, size: int, if_range: str | None, etag: str) -> tuple[int, int] | None:
+    """The one byte range asked for, as [start, end), or None for the whole photo (RFC 9110 §14.2).
+
+    Several ranges at once, or an ``If-Range`` for another version, get the whole photo (which RFC 9110 allows);
+    a range wholly past the end is a 416.
+    """
+    if not header or (if_range and if_range.strip() != etag):
+        return None
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first, dash, last = spec.strip().partition("-")
+    if not dash or not (first.isdigit() or last.isdigit()) or (first and not first.isdigit()) or (
+            last and not last.isdigit()):
+        return None  # not a range we can read: ignored, as the RFC asks
+    if not first:  # the last N bytes
+        length = int(last)
+        if length == 0:
+            raise RangeNotSatisfiable(f"the photo has {size} bytes", headers={"Content-Range": f"bytes */{size}"})
+        return max(0, size - length), size
+    start = int(first)
+    end = size if not last else min(int(last) + 1, size)
+    if start >= size or end <= start:
+        raise RangeNotSatisfiable(f"the photo has {size} bytes", headers={"Content-Range": f"bytes */{size}"})
+    return start, end
 
 
 # --- tus 1.0 -------------------------------------------------------------------------------------------------
@@ -204,16 +243,16 @@ async def tus_create(request: Request, viewer: NamedDependency[Viewer]) -> Respo
     sha256 = _parse_metadata(request.headers.get("upload-metadata", "")).get("sha256", "").strip().lower()
     if not is_sha256(sha256):
         raise Unacceptable("Upload-Metadata must hold sha256: the base64 of the photo's hex SHA-256")
-    area = UploadArea(settings)
+    area = upload_area_for(settings)
     await area.reap_expired()
     if await area.unfinished_count(viewer.user_id) >= MAX_UNFINISHED_UPLOADS:
         raise TooManyAttempts("too many unfinished uploads; finish or delete some first")
     upload = await area.create(viewer.user_id, sha256, length)
     return Response(None, status_code=201, headers=_tus_headers(
-        Location=f"/api/uploads/{upload.id}", **{"Upload-Expires": area.expires_header(upload)}))
+        Location=f"/api/uploads/{upload.id}", **{"Upload-Expires": await area.expires_header(upload)}))
 
 
-async def _find(area: UploadArea, upload_id: str, viewer: Viewer) -> Upload:
+async def _find(area: UploadArea | DatabaseUploadArea, upload_id: str, viewer: Viewer) -> Upload:
     upload = await area.find(upload_id, viewer.user_id)
     if upload is None:
         # Someone else's upload and an expired one look the same: not found.
@@ -225,7 +264,7 @@ async def _find(area: UploadArea, upload_id: str, viewer: Viewer) -> Upload:
 async def tus_offset(request: Request, upload_id: FromPath[str], viewer: NamedDependency[Viewer]) -> Response[None]:
     """How many bytes of this upload the server has: continue from ``Upload-Offset``."""
     _require_tus(request)
-    area = UploadArea(_settings(request))
+    area = upload_area_for(_settings(request))
     upload = await _find(area, upload_id, viewer)
     try:
         # Let a PATCH that is still winding down (its client just vanished) settle, so the offset is final.
@@ -234,8 +273,8 @@ async def tus_offset(request: Request, upload_id: FromPath[str], viewer: NamedDe
     except UploadBusy:
         pass  # a live PATCH is writing: the bytes so far are still a valid place to continue from
     return Response(None, status_code=200, headers=_tus_headers(**{
-        "Upload-Offset": str(area.offset(upload)), "Upload-Length": str(upload.length),
-        "Upload-Expires": area.expires_header(upload)}))
+        "Upload-Offset": str(await area.offset(upload)), "Upload-Length": str(upload.length),
+        "Upload-Expires": await area.expires_header(upload)}))
 
 
 @patch("/api/uploads/{upload_id:str}", tags=["photos"], status_code=204, security=SIGNED_IN,
@@ -248,12 +287,12 @@ async def tus_append(request: Request, upload_id: FromPath[str], viewer: NamedDe
         raise WrongContentType("PATCH bodies must be application/offset+octet-stream")
     offset = _int_header(request, "upload-offset")
     checksum = _parse_checksum(request.headers.get("upload-checksum"))
-    area = UploadArea(_settings(request))
+    area = upload_area_for(_settings(request))
     upload = await _find(area, upload_id, viewer)
     try:
         async with area.locked(upload.id):
             upload = await _find(area, upload_id, viewer)
-            current = area.offset(upload)
+            current = await area.offset(upload)
             if offset != current:
                 raise UploadOffsetMismatch(f"the server has {current} bytes; continue from there")
             if upload.completed:
@@ -261,13 +300,13 @@ async def tus_append(request: Request, upload_id: FromPath[str], viewer: NamedDe
             room = upload.length - current
             if (request.content_length or 0) > room:
                 raise TooLarge(f"only {room} more bytes fit in this upload")
-            new_offset = await _receive(request, area, upload, current, room, checksum)
+            new_offset = await area.receive(request.receive, upload, current, room, checksum)
             if new_offset == upload.length:
                 await _finish(request, area, upload)
     except UploadBusy as busy:
         raise UploadOffsetMismatch(f"{busy}; ask for the offset again") from None
     return Response(None, status_code=204, headers=_tus_headers(**{
-        "Upload-Offset": str(new_offset), "Upload-Expires": area.expires_header(upload)}))
+        "Upload-Offset": str(new_offset), "Upload-Expires": await area.expires_header(upload)}))
 
 
 def _parse_checksum(header: str | None) -> tuple[Any, bytes] | None:
@@ -282,50 +321,8 @@ def _parse_checksum(header: str | None) -> tuple[Any, bytes] | None:
         raise Problem("Upload-Checksum is not base64") from None
 
 
-async def _receive(request: Request, area: UploadArea, upload: Upload, start: int, room: int,
-                   checksum: tuple[Any, bytes] | None) -> int:
-    """Append the body to the upload's bytes as it arrives; returns the new offset.
-
-    Bytes that arrived before the client vanished are kept (that is the point of tus), unless the client sent a
-    checksum, which can then not be checked: those are dropped, as the checksum extension requires.
-    """
-    path = area.part(upload.id)
-    written = 0
-    gone = False
-    with open(path, "r+b") as file:
-        file.seek(start)
-        file.truncate()  # nothing past the offset the client was just told about may survive
-        while True:
-            message = await request.receive()
-            if message["type"] == "http.disconnect":
-                gone = True
-                break
-            chunk = message.get("body", b"")
-            if chunk:
-                if written + len(chunk) > room:
-                    file.truncate(start)
-                    raise TooLarge(f"only {room} more bytes fit in this upload")
-                # Plain writes land in the page cache in microseconds; the slow part, fsync, is off the loop.
-                file.write(chunk)
-                written += len(chunk)
-                if checksum is not None:
-                    checksum[0].update(chunk)
-            if not message.get("more_body", False):
-                break
-        if checksum is not None and (gone or checksum[0].digest() != checksum[1]):
-            file.truncate(start)
-            written = 0
-            if not gone:
-                await anyio.to_thread.run_sync(os.fsync, file.fileno())
-                raise ChecksumMismatch("the chunk does not match Upload-Checksum; send it again")
-        file.flush()
-        # Only an offset that survives a crash may be reported to the client.
-        await anyio.to_thread.run_sync(os.fsync, file.fileno())
-    return start + written
-
-
-async def _finish(request: Request, area: UploadArea, upload: Upload) -> None:
-    data = await anyio.to_thread.run_sync(area.part(upload.id).read_bytes)
+async def _finish(request: Request, area: UploadArea | DatabaseUploadArea, upload: Upload) -> None:
+    data = await area.read_all(upload)
     try:
         await store_photo(_settings(request), upload.sha256, data)
     except Problem:
@@ -340,7 +337,7 @@ async def _finish(request: Request, area: UploadArea, upload: Upload) -> None:
 async def tus_terminate(request: Request, upload_id: FromPath[str], viewer: NamedDependency[Viewer]) -> Response[None]:
     """Abandon an upload: its bytes are deleted at once (tus termination)."""
     _require_tus(request)
-    area = UploadArea(_settings(request))
+    area = upload_area_for(_settings(request))
     upload = await _find(area, upload_id, viewer)
     try:
         async with area.locked(upload.id):

@@ -19,7 +19,14 @@ from server.clock import utcnow
 from server.db import tables as t
 from server.db.engine import current_engine, write_transaction
 from server.photos.processing import NotAcceptedImage, ProcessedPhoto, process_photo, sha256_hex
-from server.photos.storage import VARIANTS, FilesystemPhotoStorage, PhotoStorage, Variant, photo_key
+from server.photos.storage import (
+    VARIANTS,
+    DatabasePhotoStorage,
+    FilesystemPhotoStorage,
+    PhotoStorage,
+    Variant,
+    photo_key,
+)
 from server.photos.workers import WorkerCrashed, run_isolated
 from server.problems import Forbidden, NotAnAcceptedImage, NotFound, PhotoHashMismatch
 from server.settings import Settings
@@ -35,7 +42,9 @@ before_commit: Callable[[str], Awaitable[None]] | None = None
 
 
 def storage_for(settings: Settings) -> PhotoStorage:
-    """The one place that chooses where photo bytes live (an object store would be chosen here)."""
+    """The one place that chooses where photo bytes live (an object store would be chosen here too)."""
+    if settings.photo_store_kind == "database":
+        return DatabasePhotoStorage()
     return FilesystemPhotoStorage(settings.photo_dir)
 
 
@@ -78,8 +87,10 @@ async def store_photo(settings: Settings, sha256: str, data: bytes) -> StoredPho
         log.warning("a photo worker died twice on %s: refused", sha256)
         raise NotAnAcceptedImage("the image could not be processed") from None
 
-    # Bytes first, then the row that makes them visible: a crash in between leaves only unreferenced files,
-    # which the next upload of the same photo overwrites with identical content.
+    # Bytes first, then the row that makes them visible: a crash in between leaves only unreferenced bytes,
+    # which the next upload of the same photo overwrites with identical content. (In the database store each
+    # variant is written atomically with its ``photo_blob`` row, in a transaction of its own: the push lock
+    # below is not held while megabytes are written.)
     await storage.put(photo_key("original", sha256), data)
     await storage.put(photo_key("display", sha256), processed.display)
     await storage.put(photo_key("thumb", sha256), processed.thumb)

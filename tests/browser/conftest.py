@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import os
-import shutil
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
@@ -16,16 +15,10 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
+from tests.chromium import CHROMIUM_ARGS, chromium_executable
+
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE_VIEWPORT = {"width": 360, "height": 780}
 AXE_PATH = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 DEFAULT_TIMEOUT_MS = 20_000
@@ -47,19 +40,6 @@ BLOB_BASE64 = """async ([sha]) => {
   let text = ''; for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(text);
 }"""
-
-
-def chromium_executable() -> str:
-    found = shutil.which("chromium") or "/usr/bin/chromium"
-    if not os.path.exists(found):
-        pytest.fail("Debian's chromium is not installed (apt-get install chromium); never use `playwright install`")
-    return found
-
-
-@pytest.fixture(scope="session")
-def playwright_driver() -> Iterator[Any]:
-    with sync_api.sync_playwright() as driver:
-        yield driver
 
 
 class Phone:

@@ -6,16 +6,15 @@ current (docs/pwa.md shows them)."""
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import WIDER_THAN_SCREEN, serious_violations
+from tests.screens import SCREENS
 
 pytestmark = pytest.mark.browser
 
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 SMALL_PHONE = {"width": 360, "height": 740}
 STAFF_NAME = "Sam Okafor (Estate Services)"
 
@@ -43,6 +42,7 @@ def check(phone, name, axe_source, problems, *, shot=True, prepare=None):
         # No passing "saved" message over the picture, and every picture on the page drawn.
         page.wait_for_function("() => !document.getElementById('toast').classList.contains('visible')", timeout=10_000)
         page.wait_for_function("() => Array.from(document.images).every((img) => img.complete)")
+        SCREENS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
     page.evaluate("document.documentElement.style.fontSize = '200%'")
     settle(page)

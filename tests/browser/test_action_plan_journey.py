@@ -9,16 +9,15 @@ The screens seen here are saved to docs/screens/ (so the pictures in docs/pwa.md
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from server.demo import demo_id
+from tests.screens import SCREENS
 
 pytestmark = pytest.mark.browser
 
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 DESK = {"width": 1280, "height": 900}
 WALK = str(demo_id("inspection:larkspur:last-month"))
 

@@ -73,7 +73,7 @@ def test_report_a_defect_is_for_the_walk_in_progress_then_for_the_last_estate_us
 
     phone.open(f"/inspect/{walk}")
     page.get_by_role("button", name="Finish the inspection").click()
-    page.wait_for_function("() => location.hash === '#/inspect'")
+    page.wait_for_function(f"() => location.hash === '#/inspect/{walk}/summary'")
     phone.open("/issues")
     page.get_by_role("link", name="Report a defect").click()
     page.get_by_role("heading", name="Report a defect").wait_for()

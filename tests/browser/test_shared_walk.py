@@ -8,17 +8,16 @@ docs/pwa.md are always of the app as it is; axe-core checks each of them at 360 
 """
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from sync.walks import shared_walk_id
 from tests.browser.test_accessibility import WIDER_THAN_SCREEN, serious_violations
+from tests.screens import SCREENS
 
 pytestmark = pytest.mark.browser
 
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 OPEN_NOT_FIXED = {"reported", "acknowledged", "in_progress", "disputed"}
 
 
@@ -30,7 +29,7 @@ def check_screen(phone, axe_source, name, problems, shot=None):
     # toast half-way through its fade (axe would measure its contrast mid-transition).
     page.wait_for_function("() => getComputedStyle(document.getElementById('toast')).opacity === '0'", timeout=10_000)
     if shot:
-        SCREENS.mkdir(exist_ok=True)
+        SCREENS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENS / shot), full_page=True)
     found = serious_violations(phone, axe_source)
     page.evaluate("document.documentElement.style.fontSize = '200%'")

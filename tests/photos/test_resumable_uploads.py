@@ -6,12 +6,12 @@ test client on both databases.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import socket
 import time
 import uuid
-from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
@@ -25,7 +25,13 @@ from server.app import create_app
 from server.settings import Settings
 from sync.hlc import HybridClock
 from tests.conftest import LiveServer, Person, new_issue_args, stamp_now
-from tests.photos.conftest import files_under
+from tests.photos.conftest import (
+    files_under,
+    stored_bytes,
+    stored_bytes_now,
+    stored_keys,
+    unfinished_uploads,
+)
 from tests.photos.images import jpeg, phone_photo, picture, sha256
 
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -52,8 +58,16 @@ def big_photo() -> bytes:
     return data
 
 
-def stored_original(live: LiveServer, data: bytes) -> Path:
-    return live.data_dir / "photos" / "original" / sha256(data)[:2] / sha256(data)
+def stored_original(live: LiveServer, data: bytes) -> bytes | None:
+    return stored_bytes_now(live.settings, "original", sha256(data))
+
+
+def stored_now(live: LiveServer) -> list[str]:
+    return asyncio.run(stored_keys(None, live.settings))
+
+
+def unfinished_now(live: LiveServer) -> set[str]:
+    return asyncio.run(unfinished_uploads(None, live.settings))
 
 
 def attach_as_rep(live: LiveServer, headers: dict[str, str], data: bytes) -> None:
@@ -82,7 +96,7 @@ def test_an_upload_cut_at_several_offsets_completes_with_identical_bytes(live_se
     for cut in cuts:
         uploader.upload(stop_at=cut)
         assert uploader.offset == cut
-        assert not stored_original(live_server, data).exists()
+        assert stored_original(live_server, data) is None
     url = uploader.url
 
     # The phone restarts: a new uploader that knows only the URL asks the server where to continue.
@@ -90,7 +104,7 @@ def test_an_upload_cut_at_several_offsets_completes_with_identical_bytes(live_se
     assert resumed.offset == cuts[-1]
     resumed.upload()
 
-    assert stored_original(live_server, data).read_bytes() == data
+    assert stored_original(live_server, data) == data
     attach_as_rep(live_server, rep, data)
     staff = sign_in(live_server, "staff@demo.test")
     original = httpx.get(f"{live_server.url}/api/photos/{sha256(data)}", params={"variant": "original"},
@@ -100,6 +114,7 @@ def test_an_upload_cut_at_several_offsets_completes_with_identical_bytes(live_se
     # Nothing left in the scratch area but the small "completed" record (so a lost final answer can be asked).
     leftovers = [p.suffix for p in files_under(live_server.data_dir / "uploads")]
     assert ".part" not in leftovers
+    assert unfinished_now(live_server) <= {url.rsplit("/", 1)[-1]}
 
 
 def test_a_connection_dropped_mid_request_keeps_what_arrived(live_server: LiveServer) -> None:
@@ -125,7 +140,7 @@ def test_a_connection_dropped_mid_request_keeps_what_arrived(live_server: LiveSe
     resumed = tus_client(live_server, rep).uploader(file_stream=io.BytesIO(data), url=uploader.url)
     assert resumed.offset == sent
     resumed.upload()
-    assert stored_original(live_server, data).read_bytes() == data
+    assert stored_original(live_server, data) == data
 
 
 def _offset_once_settled(live: LiveServer, path: str, headers: dict[str, str], expected: int) -> int:
@@ -146,9 +161,9 @@ def test_tuspy_with_checksums_and_the_same_photo_twice(live_server: LiveServer) 
             file_stream=io.BytesIO(data), chunk_size=20_000, metadata={"sha256": sha256(data)},
             upload_checksum=True)
         uploader.upload()
-    assert stored_original(live_server, data).read_bytes() == data
-    originals = files_under(live_server.data_dir / "photos" / "original")
-    assert originals == [stored_original(live_server, data)]
+    assert stored_original(live_server, data) == data
+    originals = [key for key in stored_now(live_server) if key.startswith("original/")]
+    assert originals == [f"original/{sha256(data)[:2]}/{sha256(data)}"]
 
 
 def test_a_corrupted_upload_is_refused_and_nothing_kept(live_server: LiveServer) -> None:
@@ -162,8 +177,8 @@ def test_a_corrupted_upload_is_refused_and_nothing_kept(live_server: LiveServer)
         uploader.upload()
     assert failure.value.status_code == 422
     assert b"422.2" in failure.value.response_content
-    assert files_under(live_server.data_dir / "photos") == []
-    assert files_under(live_server.data_dir / "uploads") == []
+    assert stored_now(live_server) == []
+    assert unfinished_now(live_server) == set()
     with pytest.raises(TusCommunicationError):  # the upload is gone: the phone must start again
         tus_client(live_server, rep).uploader(file_stream=io.BytesIO(data), url=uploader.url)
 
@@ -220,7 +235,7 @@ async def test_a_whole_upload_in_steps(as_rep: Person, settings: Settings) -> No
     assert (last.status_code, last.headers["upload-offset"]) == (204, str(len(data)))
 
     # Complete: the photo is stored, and the upload still answers, in case the last answer was lost.
-    assert (settings.photo_dir / "original" / sha256(data)[:2] / sha256(data)).read_bytes() == data
+    assert await stored_bytes(as_rep.http, settings, "original", sha256(data)) == data
     assert (await offset_of(as_rep, location)).headers["upload-offset"] == str(len(data))
     assert (await send(as_rep, location, b"", len(data))).status_code == 204
 
@@ -250,8 +265,8 @@ async def test_not_a_photo_sent_by_tus_is_refused_and_nothing_kept(as_rep: Perso
     assert answer.status_code == 422
     assert answer.json()["code"] == "422.3"
     assert answer.headers["tus-resumable"] == "1.0.0"
-    assert files_under(settings.photo_dir) == []
-    assert files_under(settings.upload_dir) == []
+    assert await stored_keys(as_rep.http, settings) == []
+    assert await unfinished_uploads(as_rep.http, settings) == set()
     assert (await offset_of(as_rep, location)).status_code == 404
 
 
@@ -272,7 +287,7 @@ async def test_an_abandoned_upload_can_be_deleted(as_rep: Person, settings: Sett
     await send(as_rep, location, data[:500], 0)
     answer = await as_rep.http.delete(location, headers={**as_rep.headers, **TUS})
     assert answer.status_code == 204
-    assert files_under(settings.upload_dir) == []
+    assert await unfinished_uploads(as_rep.http, settings) == set()
     assert (await offset_of(as_rep, location)).status_code == 404
 
 
@@ -320,13 +335,13 @@ async def test_unfinished_uploads_expire(settings: Settings) -> None:
         abandoned = await create_upload(rep, data)
         await send(rep, abandoned, data[:700], 0)
         left_alone = await create_upload(rep, phone_photo(seed=26))
-        assert len(files_under(short.upload_dir)) == 6  # .json, .part and .lock of each
+        assert len(await unfinished_uploads(http, short)) == 2
 
         time.sleep(1.2)
         assert (await offset_of(rep, abandoned)).status_code == 404  # expired when next asked about
         assert (await send(rep, abandoned, data[700:], 700)).status_code == 404
         # The other was never asked about again: the next creation sweeps it away.
         await create_upload(rep, phone_photo(seed=27))
-        remaining = {p.stem for p in files_under(short.upload_dir)}
+        remaining = await unfinished_uploads(http, short)
         assert len(remaining) == 1
         assert left_alone.rsplit("/", 1)[-1] not in remaining

@@ -144,3 +144,41 @@ async def test_a_portrait_photo_from_a_phone_is_served_upright(as_rep: Person) -
     assert display.size == (240, 160)
     for corner, colour in quadrant_colours(display).items():
         assert all(abs(a - b) < 40 for a, b in zip(colour, QUADRANTS[corner])), corner
+
+
+async def test_a_range_of_a_photo_is_sent_alone(as_rep: Person, as_staff: Person) -> None:
+    """``Range`` gets a 206 with that part only, from either store; outside the photo a 416 saying its size."""
+    data = phone_photo(seed=31)
+    address = await photo_on_issue(as_rep, data)
+    whole = await fetch(as_staff, address, "original")
+    assert whole.status_code == 200
+    assert whole.headers["accept-ranges"] == "bytes"
+    assert whole.headers["content-length"] == str(len(data))
+    size = len(data)
+
+    for asked, (start, end) in {"bytes=0-99": (0, 100), "bytes=1000-": (1000, size), "bytes=-500": (size - 500, size),
+                                f"bytes=100-{size + 50}": (100, size)}.items():
+        part = await fetch(as_staff, address, "original", Range=asked)
+        assert part.status_code == 206, asked
+        assert part.content == data[start:end], asked
+        assert part.headers["content-range"] == f"bytes {start}-{end - 1}/{size}", asked
+        assert part.headers["etag"] == whole.headers["etag"]
+
+    # A range across the store's chunk boundaries (256 KiB) of the display variant.
+    display = (await fetch(as_rep, address, "display")).content
+    middle = await fetch(as_rep, address, "display", Range=f"bytes=10-{len(display) - 10}")
+    assert middle.content == display[10:len(display) - 9]
+
+    beyond = await fetch(as_staff, address, "original", Range=f"bytes={size}-")
+    assert beyond.status_code == 416
+    assert beyond.json()["code"] == "416.1"
+    assert beyond.headers["content-range"] == f"bytes */{size}"
+    # Several ranges, or a unit we do not know, get the whole photo (RFC 9110 allows ignoring Range).
+    for ignored in ("bytes=0-1,5-9", "pages=1-2", "bytes=abc"):
+        answer = await fetch(as_staff, address, "original", Range=ignored)
+        assert (answer.status_code, answer.content) == (200, data), ignored
+    # An If-Range for another version: the whole photo.
+    other = await fetch(as_staff, address, "original", Range="bytes=0-9", **{"If-Range": '"something-else"'})
+    assert (other.status_code, other.content) == (200, data)
+    # Outsiders still learn nothing.
+    assert (await fetch(as_rep, address, "original", Range="bytes=0-9")).status_code == 403

@@ -8,7 +8,7 @@ import anyio.to_thread
 
 from server.settings import Settings
 from tests.conftest import Person
-from tests.photos.conftest import TEST_MAX_PHOTO_BYTES, files_under, put_bytes
+from tests.photos.conftest import TEST_MAX_PHOTO_BYTES, drop_stored, put_bytes, stored_bytes, stored_keys
 from tests.photos.images import hostile_files, phone_photo, sha256
 
 
@@ -19,17 +19,17 @@ async def test_the_same_photo_sent_twice_is_stored_once(as_rep: Person, as_staff
     assert first.status_code == 201, first.text
     assert first.json() == {"sha256": sha256(data), "content_type": "image/jpeg", "byte_size": len(data),
                             "width": 800, "height": 600}
-    stored = files_under(settings.photo_dir)
+    stored = await stored_keys(as_rep.http, settings)
 
     again = await put_bytes(as_rep, data)
     from_someone_else = await put_bytes(as_staff, data)
 
     assert again.status_code == 200, again.text
     assert from_someone_else.status_code == 200, from_someone_else.text
-    assert files_under(settings.photo_dir) == stored
+    assert await stored_keys(as_rep.http, settings) == stored
     # One original, one display variant, one thumbnail; no temp files left from the atomic writes.
-    assert sorted(p.relative_to(settings.photo_dir).parts[0] for p in stored) == ["display", "original", "thumb"]
-    assert (settings.photo_dir / "original" / sha256(data)[:2] / sha256(data)).read_bytes() == data
+    assert sorted(key.split("/")[0] for key in stored) == ["display", "original", "thumb"]
+    assert await stored_bytes(as_rep.http, settings, "original", sha256(data)) == data
 
 
 async def test_a_photo_whose_bytes_do_not_match_its_name_is_refused(as_rep: Person, settings: Settings) -> None:
@@ -37,7 +37,7 @@ async def test_a_photo_whose_bytes_do_not_match_its_name_is_refused(as_rep: Pers
     answer = await put_bytes(as_rep, data, address=sha256(b"something else"))
     assert answer.status_code == 422
     assert answer.json()["code"] == "422.2"
-    assert files_under(settings.data_dir / "photos") == []
+    assert await stored_keys(as_rep.http, settings) == []
 
 
 async def test_anything_that_is_not_an_accepted_photo_is_refused_and_leaves_nothing(
@@ -50,7 +50,7 @@ async def test_anything_that_is_not_an_accepted_photo_is_refused_and_leaves_noth
         problem = answer.json()
         assert problem["code"] == "422.3", name
         assert problem["detail"], f"{name}: the refusal says why"
-        assert files_under(settings.photo_dir) == [], name
+        assert await stored_keys(as_rep.http, settings) == [], name
         # Nor was anything recorded: the bytes are not there to fetch.
         fetched = await as_rep.http.get(f"/api/photos/{sha256(data)}", headers=as_rep.headers)
         assert fetched.status_code == 404, name
@@ -61,7 +61,7 @@ async def test_a_photo_over_the_size_limit_is_refused_before_it_is_read(as_rep: 
     answer = await put_bytes(as_rep, data)
     assert answer.status_code == 413
     assert answer.json()["code"] == "413.1"
-    assert files_under(settings.photo_dir) == []
+    assert await stored_keys(as_rep.http, settings) == []
 
 
 async def test_sending_a_photo_needs_a_signed_in_member(client) -> None:
@@ -103,9 +103,9 @@ async def test_someone_on_no_estate_cannot_send_photos(client) -> None:
 async def test_sending_a_photo_again_restores_files_lost_from_storage(as_rep: Person, settings: Settings) -> None:
     data = phone_photo(seed=9)
     assert (await put_bytes(as_rep, data)).status_code == 201
-    for path in files_under(settings.photo_dir):
-        path.unlink()  # a disk restored from an older backup
+    await drop_stored(as_rep.http, settings)  # a store restored from an older backup
+    assert await stored_keys(as_rep.http, settings) == []
     again = await put_bytes(as_rep, data)
     assert again.status_code == 200  # the server knew the photo; it only needed the bytes back
-    kinds = sorted(p.relative_to(settings.photo_dir).parts[0] for p in files_under(settings.photo_dir))
+    kinds = sorted(key.split("/")[0] for key in await stored_keys(as_rep.http, settings))
     assert kinds == ["display", "original", "thumb"]
