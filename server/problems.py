@@ -79,6 +79,12 @@ class NotFound(Problem):
     status, code, title = 404, "404.1", "Not found"
 
 
+def not_visible(what: str) -> NotFound:
+    """The one answer for something a person may not see and for something that does not exist: the same
+    status, code and words, so that no answer tells what happens on an estate, or to a job, not theirs."""
+    return NotFound(f"there is no {what} that you can see")
+
+
 class MutationContentConflict(Problem):
     status, code, title = 409, "409.1", "Same mutation number, different content"
 

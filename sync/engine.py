@@ -19,15 +19,22 @@ from sync.hlc import format_stamp
 from sync.mutations import AnyMutation, Unreadable
 from sync.records import Actor
 from sync.rules import Context, Rejected, apply_rule
-from sync.store import ClientState, MutationRecord, Store
+from sync.store import ClientState, IdTaken, MutationRecord, Store
 
 Outcome = Literal["applied", "duplicate", "rejected"]
+
+#: The reason given when a write met a row already holding its id. It names no row, estate or kind: what the
+#: person may not see must answer like what does not exist.
+ID_TAKEN = "an id in this change is already in use; nothing of it was applied"
 
 
 class MutationResult(Struct, frozen=True):
     id: int
     status: Outcome
     reason: str | None = None
+    code: str | None = None
+    """For some rejections, a stable code the phone acts on (``photo.upload_first``: send the bytes, then
+    attach again)."""
 
 
 class PushOutcome(Struct, frozen=True):
@@ -78,6 +85,7 @@ async def apply_push(
     elif state.user_id != actor.user_id:
         raise ClientOfAnotherUser(str(client_id))
 
+    secret = await store.server_secret()
     bounder = StampBounder(_to_millis(now))
     results: list[MutationResult] = []
     expected = state.last_mutation_id + 1
@@ -101,13 +109,18 @@ async def apply_push(
             name = type(mutation).__struct_config__.tag  # type: ignore[attr-defined]
             args = msgspec.to_builtins(mutation.args)
             ctx = Context(store=store, actor=actor, client_id=client_id, mutation_id=mutation.id,
-                          at=effective_at, now=now, via=via)
+                          at=effective_at, now=now, via=via, secret=secret)
             try:
-                estate_id = await apply_rule(ctx, mutation)
+                # Each mutation in a savepoint: whatever stops it undoes all it wrote and rejects it alone, so one
+                # mutation never fails the push (a 500 on every retry would wedge the phone's queue for ever).
+                async with store.savepoint():
+                    estate_id = await apply_rule(ctx, mutation)
                 result = MutationResult(mutation.id, "applied")
             except Rejected as rejection:
                 estate_id = rejection.estate_id
-                result = MutationResult(mutation.id, "rejected", str(rejection))
+                result = MutationResult(mutation.id, "rejected", str(rejection), rejection.code)
+            except IdTaken:
+                result = MutationResult(mutation.id, "rejected", ID_TAKEN)
         await store.record_mutation(
             MutationRecord(
                 client_id=client_id,

@@ -7,6 +7,8 @@ sentences: the phone shows them to the person who made the capture.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import uuid
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
@@ -36,16 +38,29 @@ from sync.records import (
 from sync.store import Store
 from sync.workflow import TransitionRefused, check_transition
 
-#: Namespace for ids the server derives (timeline events), so that re-applying a mutation yields the same ids.
-EVENT_NAMESPACE = uuid.UUID("0b7f3a52-94f1-4d55-9d0e-5b0e8c3d2a61")
+def derived_id(secret: bytes, client_id: UUID, mutation_id: int, n: int) -> UUID:
+    """The id of the ``n``-th timeline event a mutation makes: the same every time the mutation is applied
+    (a replay after a restore finds its own events), and unpredictable without the server's secret.
+
+    A phone's client id is visible in the stamps others pull; were event ids derived from it alone, anyone could
+    take the ids that phone's next mutations need and stall its queue for ever.
+    """
+    digest = hmac.new(secret, f"{client_id}:{mutation_id}:{n}".encode(), hashlib.sha256).digest()
+    return uuid.UUID(bytes=digest[:16], version=4)
 
 
 class Rejected(Exception):
     """The mutation will not be applied; ``str(self)`` says why, in words for the person who made it."""
 
-    def __init__(self, reason: str, estate_id: UUID | None = None) -> None:
+    def __init__(self, reason: str, estate_id: UUID | None = None, code: str | None = None) -> None:
         super().__init__(reason)
         self.estate_id = estate_id
+        self.code = code
+
+
+#: The refusal of an attach naming bytes the server holds but this person never showed they hold.
+UPLOAD_FIRST = "upload the photo first"
+UPLOAD_FIRST_CODE = "photo.upload_first"
 
 
 @dataclass
@@ -58,11 +73,15 @@ class Context:
     now: dt.datetime
     via: str | None = None
     """How the change reached the server when not from a phone (``"email"``): shown in the timeline."""
+    secret: bytes = b""
+    """The server's key for the ids it derives (``Store.server_secret``)."""
     _events: int = 0
 
     def event_id(self) -> UUID:
+        if not self.secret:
+            raise RuntimeError("event ids need the server's secret")
         self._events += 1
-        return uuid.uuid5(EVENT_NAMESPACE, f"{self.client_id}:{self.mutation_id}:{self._events}")
+        return derived_id(self.secret, self.client_id, self.mutation_id, self._events)
 
     def event(self, issue: Issue, kind: str, data: dict[str, Any], event_id: UUID | None = None) -> IssueEvent:
         if self.via is not None:
@@ -102,11 +121,22 @@ def _role(ctx: Context, estate_id: UUID) -> Role | None:
     return ctx.actor.role_on(estate_id)
 
 
+def no_such(kind: str, row_id: UUID) -> Rejected:
+    """The one refusal for a thing that does not exist and for a thing this person may not see: same words,
+    no estate. Every rule refuses through it (the HTTP side's twin is ``server.problems.not_visible``)."""
+    return Rejected(f"there is no {kind} {row_id} that you can see")
+
+
 async def _visible_issue(ctx: Context, issue_id: UUID) -> Issue:
-    """The issue, if it exists and this person belongs to its estate; the same refusal either way."""
+    """The issue, if it exists and this person may see it; the same refusal either way.
+
+    Contractors see only the issues assigned to them: another job answers like no issue at all, before anything
+    about it (withdrawn, merged, its status) can show in a refusal.
+    """
     issue = await ctx.store.issue(issue_id)
-    if issue is None or _role(ctx, issue.estate_id) is None:
-        raise Rejected(f"there is no issue {issue_id} that you can see")
+    role = _role(ctx, issue.estate_id) if issue is not None else None
+    if issue is None or role is None or (role == "contractor" and issue.assignee_id != ctx.actor.user_id):
+        raise no_such("issue", issue_id)
     if issue.withdrawn:
         raise Rejected("this issue was withdrawn", issue.estate_id)
     return issue
@@ -117,9 +147,24 @@ async def _issue_to_add_to(ctx: Context, issue_id: UUID) -> Issue:
     issue = await _visible_issue(ctx, issue_id)
     seen = {issue.id}
     while issue.merged_into is not None and issue.merged_into not in seen:
-        issue = await _visible_issue(ctx, issue.merged_into)
+        try:
+            issue = await _visible_issue(ctx, issue.merged_into)
+        except Rejected:
+            # Never name the issue it went into to someone who may not see that one.
+            raise no_such("issue", issue_id) from None
         seen.add(issue.id)
     return issue
+
+
+def id_taken(kind: str) -> str:
+    """The one refusal for a new row whose id is already held, by any kind of row, on any estate: the same
+    words whether the holder is on the person's own estate or elsewhere, so it tells nothing of other estates."""
+    return f"a {kind} with this id already exists"
+
+
+async def _refuse_taken_id(ctx: Context, row_id: UUID, kind: str, estate_id: UUID) -> None:
+    if await ctx.store.id_in_use(row_id) is not None:
+        raise Rejected(id_taken(kind), estate_id)
 
 
 def _refuse_if_merged(issue: Issue) -> None:
@@ -136,7 +181,7 @@ def _require(ctx: Context, action: str, estate_id: UUID, *, issue: Issue | None 
     if not may(role, action, is_assignee=is_assignee, is_raiser=is_raiser):
         if issue is not None and role == "contractor" and not is_assignee:
             # Contractors see only their own jobs: another job must look exactly like no issue at all.
-            raise Rejected(f"there is no issue {issue.id} that you can see")
+            raise no_such("issue", issue.id)
         raise Rejected(_refusal(role, action), estate_id)
     return role
 
@@ -185,8 +230,7 @@ def _plain(value: Any) -> Any:
 @rule(m.IssueCreate)
 async def create_issue(ctx: Context, args: m.IssueCreateArgs) -> UUID:
     _require(ctx, "issue.create", args.estate_id)
-    if await ctx.store.issue(args.id) is not None:
-        raise Rejected("an issue with this id already exists", args.estate_id)
+    await _refuse_taken_id(ctx, args.id, "issue", args.estate_id)
     values = {
         "title": args.title,
         "description": args.description,
@@ -286,8 +330,7 @@ async def add_comment(ctx: Context, args: m.IssueCommentArgs) -> UUID:
     _require(ctx, "issue.comment", issue.estate_id, issue=issue)
     if not args.body.strip():
         raise Rejected("a comment needs some text", issue.estate_id)
-    if await ctx.store.event_exists(args.id):
-        raise Rejected("a comment with this id already exists", issue.estate_id)
+    await _refuse_taken_id(ctx, args.id, "comment", issue.estate_id)
     await ctx.store.add_event(ctx.event(issue, "comment", {"body": args.body}, event_id=args.id))
     issue.updated_at = ctx.now
     await ctx.store.save_issue(issue, new=False)
@@ -312,8 +355,11 @@ async def withdraw_issue(ctx: Context, args: m.IssueWithdrawArgs) -> UUID:
 async def attach_photo(ctx: Context, args: m.PhotoAttachArgs) -> UUID:
     issue = await _issue_to_add_to(ctx, args.issue_id)
     _require(ctx, "photo.attach", issue.estate_id, issue=issue)
-    if await ctx.store.photo(args.id) is not None:
-        raise Rejected("a photo with this id already exists", issue.estate_id)
+    await _refuse_taken_id(ctx, args.id, "photo", issue.estate_id)
+    if not await _holds_photo(ctx, args.sha256):
+        # Knowing a hash is not a capability: the phone that took the photo has the bytes, sends them, and
+        # attaches again (pwa/js/sync.js), losing nothing.
+        raise Rejected(UPLOAD_FIRST, issue.estate_id, code=UPLOAD_FIRST_CODE)
     photo = Photo(
         id=args.id,
         issue_id=issue.id,
@@ -343,7 +389,11 @@ async def create_inspection(ctx: Context, args: m.InspectionCreateArgs) -> UUID:
     """Start an inspection, or join it: phones sharing a walk derive the same id (``sync.walks``) offline, so
     the second ``inspection.create`` for an id is someone joining the walk, not a mistake."""
     _require(ctx, "inspection.create", args.estate_id)
-    existing = await ctx.store.inspection(args.id)
+    held_by = await ctx.store.id_in_use(args.id)
+    if held_by is not None and held_by != "inspection":
+        # Another kind of row holds the id: refused like another estate's inspection, naming nothing.
+        raise Rejected(_no_inspection(args.id))
+    existing = await ctx.store.inspection(args.id) if held_by is not None else None
     if existing is not None:
         if existing.estate_id != args.estate_id:
             # Another estate's inspection (or a made-up collision): answer exactly as for an id that does not
@@ -367,7 +417,7 @@ async def create_inspection(ctx: Context, args: m.InspectionCreateArgs) -> UUID:
 
 def _no_inspection(inspection_id: UUID) -> str:
     """The one refusal for an inspection id that does not exist or is not on one of the person's estates."""
-    return f"there is no inspection {inspection_id} that you can see"
+    return str(no_such("inspection", inspection_id))
 
 
 def _names(names: list[str]) -> list[str]:
@@ -502,6 +552,10 @@ async def grade_element(ctx: Context, args: m.InspectionGradeArgs) -> UUID:
     if args.photo_sha256 is not None:
         await _check_grade_photo(ctx, args.photo_sha256, estate_id)
     existing = await ctx.store.grade_for(inspection.id, args.location_id, args.element)
+    if await ctx.store.id_in_use(args.id) is not None and (existing is None or existing.id != args.id):
+        # Only the grade of this very element may be re-graded under its own id; an id held by any other row,
+        # on this estate or another, is refused in the same words, and nothing is replaced.
+        raise Rejected(id_taken("grade"), estate_id)
     if existing is not None and existing.at > ctx.at:
         # An earlier grade arriving late loses; it stays in the mutation history with its value.
         return estate_id
@@ -521,8 +575,25 @@ async def _check_grade_photo(ctx: Context, sha256: str, estate_id: UUID) -> None
     Bytes it already holds may be named only when this estate already shows them (a photo of one of its issues,
     or another grade): otherwise knowing a hash would be enough to see someone else's photo.
     """
-    if await ctx.store.photo_bytes_stored(sha256) and not await ctx.store.photo_on_estate(sha256, estate_id):
+    if not await _holds_photo(ctx, sha256):
         raise Rejected("that photo is not one taken on this estate; take it again", estate_id)
+
+
+async def _holds_photo(ctx: Context, sha256: str) -> bool:
+    """Proof of possession, for naming photo bytes in a record.
+
+    Bytes the server does not hold yet may be named (a phone records before it uploads): the record shows
+    nothing until its maker sends them (``server.photos.service.estates_showing``). Bytes it holds may be named
+    by who uploaded them, or by who already sees them through something else (and then holds them as well).
+    """
+    if not await ctx.store.photo_bytes_stored(sha256):
+        return True
+    if await ctx.store.photo_uploaded_by(sha256, ctx.actor.user_id):
+        return True
+    if await ctx.store.photo_visible_to(sha256, ctx.actor):
+        await ctx.store.record_possession(sha256, ctx.actor.user_id)
+        return True
+    return False
 
 
 @rule(m.InspectionRecheck)
@@ -537,8 +608,7 @@ async def recheck_issue(ctx: Context, args: m.InspectionRecheckArgs) -> UUID:
     if args.outcome not in RECHECK_OUTCOMES:
         raise Rejected(f"'{args.outcome}' is not a re-check outcome (use {', '.join(RECHECK_OUTCOMES)})",
                        issue.estate_id)
-    if await ctx.store.recheck_exists(args.id):
-        raise Rejected("a re-check with this id already exists", issue.estate_id)
+    await _refuse_taken_id(ctx, args.id, "re-check", issue.estate_id)
     await ctx.store.save_recheck(InspectionRecheck(
         id=args.id, inspection_id=inspection.id, issue_id=issue.id, estate_id=issue.estate_id,
         outcome=args.outcome, note=args.note, checked_by=ctx.actor.user_id, at=ctx.at))
@@ -557,8 +627,7 @@ MEETING_ISSUE_KINDS = ("raised", "reviewed")
 @rule(m.MeetingCreate)
 async def create_meeting(ctx: Context, args: m.MeetingCreateArgs) -> UUID:
     _require(ctx, "meeting.create", args.estate_id)
-    if await ctx.store.meeting(args.id) is not None:
-        raise Rejected("a meeting with this id already exists", args.estate_id)
+    await _refuse_taken_id(ctx, args.id, "meeting", args.estate_id)
     if not args.title.strip():
         raise Rejected("a meeting needs a title", args.estate_id)
     await ctx.store.save_meeting(Meeting(
@@ -572,7 +641,7 @@ async def create_meeting(ctx: Context, args: m.MeetingCreateArgs) -> UUID:
 async def put_issue_on_action_plan(ctx: Context, args: m.MeetingIssueArgs) -> UUID:
     meeting = await ctx.store.meeting(args.meeting_id)
     if meeting is None or _role(ctx, meeting.estate_id) is None:
-        raise Rejected(f"there is no meeting {args.meeting_id} that you can see")
+        raise no_such("meeting", args.meeting_id)
     _require(ctx, "meeting.issue", meeting.estate_id)
     if args.kind not in MEETING_ISSUE_KINDS:
         raise Rejected(f"'{args.kind}' is not how an issue comes to a meeting (use raised or reviewed)",

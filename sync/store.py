@@ -8,12 +8,14 @@ the device simulator).
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 from uuid import UUID
 
 from msgspec import Struct
 
 from sync.records import (
+    Actor,
     Inspection,
     InspectionGrade,
     InspectionRecheck,
@@ -48,11 +50,31 @@ class MutationRecord(Struct):
     received_at: dt.datetime
 
 
+class IdTaken(Exception):
+    """A write met a row that already holds its id (a unique constraint): the mutation is rejected, never a 500.
+
+    Raised by ``Store.savepoint`` after it has undone everything the mutation wrote.
+    """
+
+
 class Store(Protocol):
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        """Undo everything written inside if it raises; a unique-constraint failure comes out as ``IdTaken``."""
+        ...
+
+    async def server_secret(self) -> bytes:
+        """The key the server derives ids with (HMAC), shared by all its processes and kept in its backups."""
+        ...
+
     async def client_state(self, client_id: UUID) -> ClientState | None: ...
     async def save_client_state(self, state: ClientState) -> None: ...
     async def mutation_fingerprint(self, client_id: UUID, mutation_id: int) -> str | None: ...
     async def record_mutation(self, record: MutationRecord, estate_id: UUID | None) -> None: ...
+
+    async def id_in_use(self, row_id: UUID) -> str | None:
+        """The kind of row (``issue``, ``event``, ``photo``, ``inspection``, ``grade``, ``recheck``,
+        ``meeting``) already holding this id anywhere, on any estate; ``None`` when it is free."""
+        ...
 
     async def issue(self, issue_id: UUID) -> Issue | None: ...
     async def save_issue(self, issue: Issue, *, new: bool) -> None: ...
@@ -62,6 +84,15 @@ class Store(Protocol):
     async def save_photo(self, photo: Photo, *, new: bool) -> None: ...
     async def photo_bytes_stored(self, sha256: str) -> bool: ...
     async def photo_on_estate(self, sha256: str, estate_id: UUID) -> bool: ...
+    async def photo_uploaded_by(self, sha256: str, user_id: UUID) -> bool:
+        """Whether this person proved they hold these bytes (uploaded them, or attached them while seeing them)."""
+        ...
+
+    async def photo_visible_to(self, sha256: str, actor: Actor) -> bool:
+        """Whether these bytes are already shown to this person (attached to something they can see)."""
+        ...
+
+    async def record_possession(self, sha256: str, user_id: UUID) -> None: ...
     async def inspection(self, inspection_id: UUID) -> Inspection | None: ...
     async def save_inspection(self, inspection: Inspection, *, new: bool) -> None: ...
 

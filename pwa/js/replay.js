@@ -43,6 +43,28 @@ export async function holdForRetry(tx, mutation, reason) {
   return true;
 }
 
+/** The stable code of a `photo.attach` refused because the server holds the bytes but not from this person. */
+export const UPLOAD_FIRST = 'photo.upload_first';
+
+/**
+ * A `photo.attach` refused as "upload the photo first": this phone has the bytes, so it sends them and attaches
+ * again (docs/sync-protocol.md, "Photo bytes"). The attach waits in replay_waiting until its bytes are uploaded.
+ * Returns false (shown as refused, like any other) without the bytes here, or after too many tries.
+ */
+export async function holdUntilUploaded(tx, mutation) {
+  const sha256 = mutation.args?.sha256;
+  const blob = sha256 ? await req(tx.objectStore('blobs').get(sha256)) : null;
+  const attempts = (mutation.attempts || 0) + 1;
+  if (!blob || attempts >= REPLAY_ATTEMPTS) return false;
+  // Whatever a pull said, the server has not had these bytes from this person: send them.
+  await req(tx.objectStore('blobs').put({ ...blob, uploaded: false, upload_url: null }));
+  const { name, args, at, created, replay } = mutation;
+  await req(tx.objectStore('replay_waiting').put({
+    name, args, at, created, replay: Boolean(replay), attempts, reason: UPLOAD_FIRST, wait_for_upload: sha256, next_try: 0,
+  }));
+  return true;
+}
+
 function isReplayable(kept) {
   return kept.status === 'applied' || kept.status === 'duplicate';
 }
@@ -94,21 +116,35 @@ export async function replayInto(tx, expected) {
   return { replayed: again.length, lost };
 }
 
-/** Replayed mutations whose wait is over go back to the end of the outbox, with new numbers. */
+/**
+ * Replayed mutations whose wait is over, and attaches whose bytes are now uploaded, go back to the end of the
+ * outbox with new numbers. Returns how many went back.
+ */
 export async function requeueWaitingReplays() {
   const now = Date.now();
-  await write(['replay_waiting', 'outbox', 'meta'], async (tx) => {
+  let requeued = 0;
+  await write(['replay_waiting', 'outbox', 'meta', 'blobs'], async (tx) => {
     const waiting = tx.objectStore('replay_waiting');
-    const due = (await req(waiting.getAll())).filter((w) => w.next_try <= now);
+    const due = [];
+    for (const w of await req(waiting.getAll())) {
+      if (w.next_try > now) continue;
+      if (w.wait_for_upload) {
+        const blob = await req(tx.objectStore('blobs').get(w.wait_for_upload));
+        if (blob && !blob.uploaded) continue; // not sent yet (a set-aside photo's attach goes on, to be refused)
+      }
+      due.push(w);
+    }
     if (!due.length) return;
     let next = await metaIn(tx, 'next_mutation_id', 1);
-    for (const { seq, next_try: _, reason: __, ...mutation } of due) {
+    for (const { seq, next_try: _, reason: __, wait_for_upload: ___, ...mutation } of due) {
       await req(tx.objectStore('outbox').put({ ...mutation, id: next }));
       await req(waiting.delete(seq));
       next += 1;
     }
+    requeued = due.length;
     await putMetaIn(tx, 'next_mutation_id', next);
   });
+  return requeued;
 }
 
 function photoHashes(mutations) {

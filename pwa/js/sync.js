@@ -9,7 +9,7 @@ import { applyLocally } from './local-apply.js';
 import { notifyChanged } from './events.js';
 import { uploadPhoto } from './tus.js';
 import {
-  holdForRetry, keepAcknowledged, keepWithinBudget, noteAcknowledged, replayInto, requeueWaitingReplays, serverForgot,
+  holdForRetry, holdUntilUploaded, UPLOAD_FIRST, keepAcknowledged, keepWithinBudget, noteAcknowledged, replayInto, requeueWaitingReplays, serverForgot,
 } from './replay.js';
 
 const MAX_BATCH = 500;
@@ -65,6 +65,8 @@ async function runRound() {
     }
     await refreshProfile();
     const photos = await uploadPhotos();
+    // Attaches refused until their bytes came from this phone go again now that they are sent.
+    if (photos.uploaded && (await requeueWaitingReplays())) pushError = (await pushCatching(clientId)) || pushError;
     // Attaching photos may have been pushed before the bytes arrived; pull once more so "uploaded" is current.
     if (photos.uploaded) await pullChanges(clientId);
     await copyRemotePhotos();
@@ -167,7 +169,7 @@ async function realignNumbers(expected) {
 async function acknowledge(batch, response) {
   const byId = new Map(batch.map((m) => [m.id, m]));
   let rejected = 0;
-  await write(['outbox', 'rejections', 'meta', 'kept', 'replay_waiting'], async (tx) => {
+  await write(['outbox', 'rejections', 'meta', 'kept', 'replay_waiting', 'blobs'], async (tx) => {
     const clientId = await metaIn(tx, 'client_id');
     const answered = new Set();
     for (const result of response.results || []) {
@@ -175,7 +177,9 @@ async function acknowledge(batch, response) {
       if (!mutation) continue;
       answered.add(mutation.id);
       // A replayed change refused for now (what it needs is not replayed yet) waits for a later round.
-      const retrying = result.status === 'rejected' && (await holdForRetry(tx, mutation, result.reason));
+      const retrying = result.status === 'rejected' && (result.code === UPLOAD_FIRST
+        ? await holdUntilUploaded(tx, mutation)
+        : await holdForRetry(tx, mutation, result.reason));
       await keepAcknowledged(tx, mutation, retrying ? 'retrying' : result.status);
       if (result.status === 'rejected' && !retrying) {
         rejected += 1;

@@ -30,7 +30,7 @@ ACCESS_MEANING: dict[str, str] = {
     "signed_in": "anyone signed in (acts on their own account or data only)",
     "member": "anyone signed in who belongs to at least one estate",
     "estate_member": "a member of the estate in the path; others get 404",
-    "report_reader": "staff and TRA reps of the thing's estate; contractors 403, non-members 404",
+    "report_reader": "staff and TRA reps of the thing's estate; anyone else 404 (as for an id that does not exist)",
     "estate_staff": "staff of the estate in the path; other members 403, non-members 404",
     "photo_viewer": "a member of an estate the photo is on (contractors: only on issues assigned to them), "
                     "else 404; the original is for staff",
@@ -97,7 +97,7 @@ def expected(access: Access, persona: str) -> Outcome:
     if access == "estate_member":
         return "ok" if persona in _MEMBER_OF_ESTATE else "404"
     if access == "report_reader":
-        return "ok" if persona in ("staff", "tra_rep") else ("403" if persona in _MEMBER_OF_ESTATE else "404")
+        return "ok" if persona in ("staff", "tra_rep") else "404"
     if access == "estate_staff":
         return "ok" if persona == "staff" else ("403" if persona in _MEMBER_OF_ESTATE else "404")
     if access == "photo_viewer":
@@ -193,6 +193,44 @@ def render() -> str:
         "with the `mail.preference` mutation, which anyone signed in sends for themselves only) are pulled by that",
         "person's phones alone, and only for estates they still belong to. E-mail about an issue goes only to",
         "followers who may still see it (members of its estate; a contractor only while it is assigned to them).",
+        "",
+        "## Identity, possession and uniform answers",
+        "",
+        "Ids, hashes and derived values are ways in too, not only routes (issue 11). The rules:",
+        "",
+        "- **Ids the server derives are not predictable.** A timeline event's id is an HMAC-SHA-256, keyed by the",
+        "  deployment's secret (the one row of `server_secret`, made at the first start under the migration lock,",
+        "  shared by every server process and carried in backups), over `<client_id>:<mutation_id>:<n>`. A",
+        "  phone's client id shows in the stamps others pull; nobody can compute from it the ids that phone's next",
+        "  mutations need, and a replay after a restore still derives the same ids (`sync.rules.derived_id`).",
+        "- **One mutation, one savepoint.** Each mutation of a push is applied inside a savepoint. Whatever stops it",
+        "  (a rejection, or a unique constraint the database enforces) undoes all it wrote and rejects it alone,",
+        "  with a reason; the rest of the push applies. A push never fails with a 500 on every retry, so no one",
+        "  can wedge another phone's queue (`sync.engine.apply_push`; the cost is in docs/benchmarks.md).",
+        "- **Every write by a phone-chosen id checks the row it meets.** Creating an issue, comment, photo,",
+        "  re-check, meeting or grade with an id already held by any row of any kind, on any estate, is rejected",
+        "  with the same words as a collision on the person's own estate (`a grade with this id already exists`);",
+        "  nothing is replaced. An inspection id held elsewhere answers like one that does not exist.",
+        "- **Knowing a hash is not a capability.** `photo_upload` records who completed an upload of which bytes",
+        "  (PUT, tus, or a photo in a reply by e-mail). Once the server holds the bytes, `photo.attach` (and a",
+        "  grade's photo) passes only for someone who uploaded them or already sees them through something else",
+        "  (who then holds them too); otherwise it is rejected as `upload the photo first` with the code",
+        "  `photo.upload_first`, and the phone sends the bytes and attaches again, losing nothing. A record may",
+        "  still name bytes not yet uploaded (a phone records before it uploads), but a record whose maker never",
+        "  held the bytes shows nothing, in the app, the photo routes or a report, even after someone else uploads",
+        "  them. A `PUT` answers `201` the first time each person sends the bytes.",
+        "- **What a person may not see answers like what does not exist.** One refusal in the sync rules",
+        "  (`sync.rules.no_such`: `there is no issue <id> that you can see`) and one in the problem catalogue",
+        "  (`server.problems.not_visible`: 404 `404.1`). A contractor acting on a job not assigned to them learns",
+        "  nothing of its status, withdrawal or what it was merged into; reports answer 404, not 403, to anyone",
+        "  who may not read them. `tests/adversarial/` checks this generatively: every mutation and every GET",
+        "  route with an id, by a person without access, answers byte for byte (ids aside) as for a random id.",
+        "- **Exports and reports are scoped.** The personal-data export for staff holds only what happened on",
+        "  the estates they look after (the operator's `estatewalk person export` holds everything); reports read",
+        "  only rows of their own estate, whatever links say.",
+        "",
+        "What is left: whether the server holds some bytes can be learned by someone who knows their hash (the",
+        "attach is refused as `upload the photo first`); they cannot see the photo or where it is attached.",
         "",
     ]
     return "\n".join(lines)

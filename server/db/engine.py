@@ -135,6 +135,7 @@ async def migrate(quiet: bool = True) -> None:
         if not result.success:
             raise RuntimeError(f"migrations failed: {result.message}\n{output.getvalue()}")
         await _ensure_counter_row()
+        await ensure_server_secret()
 
 
 @contextlib.asynccontextmanager
@@ -168,6 +169,23 @@ async def _ensure_counter_row() -> None:
         except Exception:
             # Another process inserted it first.
             if not await ChangeCounter.exists().where(ChangeCounter.id == 1):
+                raise
+
+
+async def ensure_server_secret() -> None:
+    """The one row of ``server_secret`` (its migration makes it; this mends a database restored without it)."""
+    import datetime as dt
+    import secrets
+
+    from server.db.tables import ServerSecret
+
+    if not await ServerSecret.exists().where(ServerSecret.id == 1):
+        try:
+            await ServerSecret.insert(ServerSecret(id=1, secret=secrets.token_hex(32),
+                                                   created_at=dt.datetime.now(dt.timezone.utc)))
+        except Exception:
+            # Another process made it first: theirs stands, and every process reads the same row.
+            if not await ServerSecret.exists().where(ServerSecret.id == 1):
                 raise
 
 

@@ -517,3 +517,29 @@ class TusUploadPart(Table, tablename="tus_upload_part"):
 
 
 ALL_TABLES += [PhotoBlob, PhotoChunk, TusUpload, TusUploadPart]
+
+
+# --- identity and possession (docs/security.md, "Identity, possession and uniform answers") ------------------
+
+class ServerSecret(Table, tablename="server_secret"):
+    """One row: the key ids the server derives are made with (HMAC), so nobody can predict another phone's.
+
+    Created by the migration that made this table, under the migration lock, so every server process of a
+    deployment shares it; a backup carries it, so a restored server derives the same ids again.
+    """
+
+    id = Integer(primary_key=True)
+    secret = Varchar(length=128)
+    created_at = Timestamptz()
+
+
+class PhotoUpload(Table, tablename="photo_upload"):
+    """Who completed an upload of which bytes: proof of possession, without which a hash attaches nothing."""
+
+    key = Varchar(length=110, primary_key=True)  # "<sha256>:<user_id>"
+    sha256 = Varchar(length=64, index=True)
+    user_id = UUID(index=True)
+    uploaded_at = Timestamptz()
+
+
+ALL_TABLES += [ServerSecret, PhotoUpload]

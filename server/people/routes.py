@@ -26,7 +26,8 @@ async def _require_staff_for(viewer: Viewer, user_id: UUID) -> None:
 async def export(user_id: FromPath[UUID], viewer: NamedDependency[Viewer]) -> dict[str, Any]:
     """Everything held about this person, as JSON (a subject access request)."""
     await _require_staff_for(viewer, user_id)
-    data = await export_person(user_id)
+    # Only what happened on the estates this member of staff looks after.
+    data = await export_person(user_id, {estate for estate, role in viewer.roles.items() if role == "staff"})
     if data is None:
         raise NotFound("no such person on your estates")
     await record_export(user_id, viewer.user_id)

@@ -21,6 +21,7 @@ from server.db.tables import (
     AppUser,
     AuditEntry,
     AuthSession,
+    Inspection,
     Invite,
     Issue,
     IssueEvent,
@@ -30,6 +31,7 @@ from server.db.tables import (
     MailOutbox,
     MailPreference,
     MailReplyAddress,
+    Meeting,
     Membership,
     Photo,
     SyncMutation,
@@ -47,35 +49,85 @@ def _plain(rows: list[dict[str, Any]], *json_fields: str) -> list[dict[str, Any]
     return rows
 
 
-async def export_person(user_id: UUID) -> dict[str, Any] | None:
-    """Everything held about a person, as JSON-ready data; ``None`` when there is no such person."""
+#: Mutation arguments that name a row; the row's estate is the mutation's.
+_NAMING_ARGS = ("estate_id", "issue_id", "id", "inspection_id", "meeting_id", "into")
+
+
+async def _estate_of_row(value: Any) -> UUID | None:
+    try:
+        row_id = UUID(str(value))
+    except ValueError:
+        return None
+    for table in (Issue, Inspection, Meeting, Photo, IssueEvent):
+        row = await table.select(table.estate_id).where(table.id == row_id).first()
+        if row is not None:
+            return row["estate_id"]
+    return None
+
+
+async def _mutation_estate(row: dict[str, Any]) -> UUID | None:
+    args = row["args"] if isinstance(row["args"], dict) else {}
+    if args.get("estate_id"):
+        try:
+            return UUID(str(args["estate_id"]))
+        except ValueError:
+            return None
+    for name in _NAMING_ARGS[1:]:
+        if args.get(name):
+            estate = await _estate_of_row(args[name])
+            if estate is not None:
+                return estate
+    return None
+
+
+async def export_person(user_id: UUID, estates: set[UUID] | None = None) -> dict[str, Any] | None:
+    """Everything held about a person, as JSON-ready data; ``None`` when there is no such person.
+
+    ``estates``: the estates the asker may see (staff exporting a resident of two estates, only one of them
+    theirs, get nothing of the other: no comment, meeting, issue id or photo hash). ``None`` (the operator's
+    command) is everything. What belongs to no estate (the account, sessions, sign-in history, mail choices)
+    comes either way.
+    """
     user = await AppUser.select(AppUser.id, AppUser.email, AppUser.name, AppUser.active, AppUser.created_at).where(
         AppUser.id == user_id).first()
     if user is None:
         return None
+
+    def seen(row: dict[str, Any]) -> bool:
+        return estates is None or row.get("estate_id") in estates
+
+    def scoped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [row for row in rows if seen(row)]
+
+    mutations = []
+    for row in _plain(await SyncMutation.select(
+            SyncMutation.key, SyncMutation.name, SyncMutation.args, SyncMutation.at, SyncMutation.status,
+            SyncMutation.reason, SyncMutation.received_at).where(SyncMutation.user_id == user_id), "args"):
+        if estates is None or row["name"] == "mail.preference" or await _mutation_estate(row) in estates:
+            mutations.append(row)
     sessions = await AuthSession.select(AuthSession.id, AuthSession.created_at, AuthSession.last_used_at,
                                         AuthSession.expires_at, AuthSession.revoked_at, AuthSession.user_agent).where(
         AuthSession.user_id == user_id)
+    audit_entries = _plain(await AuditEntry.select().where(
+        (AuditEntry.subject_id == user_id) | (AuditEntry.actor_id == user_id)), "detail")
     data = {
         "account": user,
-        "memberships": await Membership.select().where(Membership.user_id == user_id),
+        "memberships": scoped(await Membership.select().where(Membership.user_id == user_id)),
         "sessions": sessions,
-        "issues_raised": _plain(await Issue.select().where(Issue.raised_by == user_id), "field_stamps"),
-        "issues_assigned": _plain(await Issue.select(Issue.id, Issue.estate_id, Issue.title).where(
-            (Issue.assignee_id == user_id) | (Issue.owner_id == user_id))),
-        "timeline_entries": _plain(await IssueEvent.select().where(IssueEvent.actor_id == user_id), "data"),
-        "photos_added": await Photo.select().where(Photo.added_by == user_id),
-        "mutations": _plain(await SyncMutation.select(
-            SyncMutation.key, SyncMutation.name, SyncMutation.args, SyncMutation.at, SyncMutation.status,
-            SyncMutation.reason, SyncMutation.received_at).where(SyncMutation.user_id == user_id), "args"),
-        "invites": await Invite.select(Invite.id, Invite.email, Invite.estate_id, Invite.role, Invite.created_at,
-                                       Invite.accepted_at).where(
-            (Invite.email == user["email"]) | (Invite.accepted_by == user_id)),
-        "replies_by_email": _plain(await MailInbound.select(*[
+        "issues_raised": scoped(_plain(await Issue.select().where(Issue.raised_by == user_id), "field_stamps")),
+        "issues_assigned": scoped(_plain(await Issue.select(Issue.id, Issue.estate_id, Issue.title).where(
+            (Issue.assignee_id == user_id) | (Issue.owner_id == user_id)))),
+        "timeline_entries": scoped(_plain(await IssueEvent.select().where(IssueEvent.actor_id == user_id), "data")),
+        "photos_added": scoped(await Photo.select().where(Photo.added_by == user_id)),
+        "mutations": mutations,
+        "invites": scoped(await Invite.select(Invite.id, Invite.email, Invite.estate_id, Invite.role,
+                                              Invite.created_at, Invite.accepted_at).where(
+            (Invite.email == user["email"]) | (Invite.accepted_by == user_id))),
+        "replies_by_email": scoped(_plain(await MailInbound.select(*[
             column for column in MailInbound._meta.columns if column._meta.name != "original"]).where(
-            MailInbound.user_id == user_id), "photos"),
-        "audit_entries": _plain(await AuditEntry.select().where(
-            (AuditEntry.subject_id == user_id) | (AuditEntry.actor_id == user_id)), "detail"),
+            MailInbound.user_id == user_id), "photos")),
+        # Sign-in history belongs to no estate; what happened on an estate shows only for the asker's estates.
+        "audit_entries": [row for row in audit_entries if row.get("estate_id") is None or seen(row)],
         "exported_at": utcnow(),
     }
     return msgspec.to_builtins(data)

@@ -74,7 +74,8 @@ def _require_membership(viewer: Viewer) -> None:
 @put("/api/photos/{sha256:str}", tags=["photos"], status_code=201, security=SIGNED_IN,
      request_max_body_size=PHOTO_BODY_CEILING, responses=problem_responses(401, 403, 413, 422))
 async def put_photo(request: Request, sha256: FromPath[str], viewer: NamedDependency[Viewer]) -> Response[PhotoStored]:
-    """Upload a photo's bytes as the body. 201 when stored, 200 when the server already had them.
+    """Upload a photo's bytes as the body. 201 the first time this person sends them (even if the server had
+    them from someone else: their upload is their proof of holding them), 200 when they sent them before.
 
     The name must be the lower-case hex SHA-256 of the body; the format is decided from the bytes.
     """
@@ -91,7 +92,7 @@ async def put_photo(request: Request, sha256: FromPath[str], viewer: NamedDepend
         if received > limit:
             raise TooLarge(f"a photo may be at most {limit} bytes")
         chunks.append(chunk)
-    info = await store_photo(_settings(request), sha256, b"".join(chunks))
+    info = await store_photo(_settings(request), sha256, b"".join(chunks), viewer.user_id)
     return Response(
         PhotoStored(sha256=info.sha256, content_type=info.content_type, byte_size=info.byte_size,
                     width=info.width, height=info.height),
@@ -324,7 +325,7 @@ def _parse_checksum(header: str | None) -> tuple[Any, bytes] | None:
 async def _finish(request: Request, area: UploadArea | DatabaseUploadArea, upload: Upload) -> None:
     data = await area.read_all(upload)
     try:
-        await store_photo(_settings(request), upload.sha256, data)
+        await store_photo(_settings(request), upload.sha256, data, upload.user_id)
     except Problem:
         # Wrong hash or not an image: resuming cannot fix it, so nothing of it is kept.
         await area.remove(upload.id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 import anyio.to_thread
@@ -59,11 +60,13 @@ class StoredPhotoInfo:
     """True when these bytes were new to the server; False when it already had them."""
 
 
-async def store_photo(settings: Settings, sha256: str, data: bytes) -> StoredPhotoInfo:
+async def store_photo(settings: Settings, sha256: str, data: bytes, uploader: UUID) -> StoredPhotoInfo:
     """Check ``data`` hashes to ``sha256`` and is an accepted image, keep it and its variants, and tell phones.
 
-    Idempotent: the same bytes twice are stored once. Raises ``PhotoHashMismatch`` or ``NotAnAcceptedImage``
-    having written nothing.
+    Idempotent: the same bytes twice are stored once. Records that ``uploader`` holds these bytes (proof of
+    possession: only then may they attach them, see ``sync.rules.attach_photo``); ``created`` is true the first
+    time this person sent them, even when the server already had them. Raises ``PhotoHashMismatch`` or
+    ``NotAnAcceptedImage`` having written nothing.
     """
     actual = await anyio.to_thread.run_sync(sha256_hex, data)
     if actual != sha256:
@@ -74,8 +77,17 @@ async def store_photo(settings: Settings, sha256: str, data: bytes) -> StoredPho
     # Already here, unless the files went missing (a storage restored from an older backup): then this upload
     # puts them back, which is what content addressing makes safe.
     if existing is not None and all([await storage.exists(photo_key(v, sha256)) for v in VARIANTS]):
+        async with write_transaction(current_engine()):
+            changes = ChangeRecorder()
+            store = DatabaseStore(changes)
+            await store.lock_for_push()
+            first = await record_possession(sha256, uploader)
+            if first:
+                # Records this person attached before sending the bytes now show them.
+                await _announce_uploaded(store, changes, sha256)
+            await changes.flush()
         return StoredPhotoInfo(sha256, existing["content_type"], existing["byte_size"], existing["width"],
-                               existing["height"], created=False)
+                               existing["height"], created=first)
 
     try:
         # In a worker process with a memory ceiling, one per core at most (see workers.py).
@@ -101,8 +113,11 @@ async def store_photo(settings: Settings, sha256: str, data: bytes) -> StoredPho
         # Take the same lock a push holds. Otherwise a photo.attach committed concurrently could read "not
         # uploaded" while this transaction reads "no photo records", and the phone would show it pending forever.
         await store.lock_for_push()
+        first = await record_possession(sha256, uploader)
         if await t.StoredPhoto.exists().where(t.StoredPhoto.sha256 == sha256):
-            created = False  # another request stored the same bytes a moment ago
+            created = first  # another request stored the same bytes a moment ago
+            if first:
+                await _announce_uploaded(store, changes, sha256)
         else:
             await t.StoredPhoto.insert(t.StoredPhoto(
                 sha256=sha256, content_type=processed.content_type, byte_size=len(data),
@@ -113,6 +128,41 @@ async def store_photo(settings: Settings, sha256: str, data: bytes) -> StoredPho
         if before_commit is not None:
             await before_commit(sha256)
     return StoredPhotoInfo(sha256, processed.content_type, len(data), processed.width, processed.height, created)
+
+
+async def record_possession(sha256: str, user_id: UUID) -> bool:
+    """Note that this person holds these bytes; true when it is news. Inside a write transaction (pushes are
+    serialised by then, so two requests cannot both find it new)."""
+    key = f"{sha256}:{user_id}"
+    if await t.PhotoUpload.exists().where(t.PhotoUpload.key == key):
+        return False
+    await t.PhotoUpload.insert(t.PhotoUpload(key=key, sha256=sha256, user_id=user_id, uploaded_at=utcnow()))
+    return True
+
+
+async def holders(sha256: str) -> set[UUID]:
+    """Everyone who proved they hold these bytes (by uploading them, or by attaching them while seeing them)."""
+    return {row["user_id"] for row in await t.PhotoUpload.select(t.PhotoUpload.user_id).where(
+        t.PhotoUpload.sha256 == sha256)}
+
+
+async def estates_showing(viewer: Any, sha256: str) -> tuple[set[UUID], set[UUID]]:
+    """The estates through which ``viewer`` (``roles``, ``user_id``) sees these bytes: through issues' photos,
+    and through grades. Only records made by someone who held the bytes count: naming a hash in a record, before
+    or after its bytes arrive, shows nobody anything."""
+    owners = await holders(sha256)
+    # Until the bytes are here there is nothing to show, and the records say so ("not uploaded yet").
+    stored = await t.StoredPhoto.exists().where(t.StoredPhoto.sha256 == sha256)
+    rows = [row for row in await t.Photo.select(t.Photo.estate_id, t.Photo.issue_id, t.Photo.added_by).where(
+        t.Photo.sha256 == sha256) if row["added_by"] in owners or not stored]
+    # Contractors see photos of the issues assigned to them only.
+    on_issues: set[UUID] = await photo_estates_visible(viewer, rows)
+    # A grade's photo (the evidence for "C – poor") is for the people who grade: the estate's staff and reps.
+    graded = await t.InspectionGrade.select(t.InspectionGrade.estate_id, t.InspectionGrade.graded_by).where(
+        t.InspectionGrade.photo_sha256 == sha256)
+    on_grades = {row["estate_id"] for row in graded if (row["graded_by"] in owners or not stored)
+                 and viewer.roles.get(row["estate_id"]) in ("staff", "tra_rep")}
+    return on_issues, on_grades
 
 
 async def _announce_uploaded(store: DatabaseStore, changes: ChangeRecorder, sha256: str) -> None:
@@ -138,13 +188,8 @@ async def visible_photo(viewer: Viewer, sha256: str, variant: Variant) -> Visibl
     estates; anything else, including bytes nobody has attached yet, is a 404 that reveals nothing. The original, with its metadata
     (GPS included), is evidence for staff only.
     """
-    rows = await t.Photo.select(t.Photo.estate_id, t.Photo.issue_id).where(t.Photo.sha256 == sha256)
-    # Contractors see photos of the issues assigned to them only.
-    estates: set[UUID] = await photo_estates_visible(viewer, rows)
-    # A grade's photo (the evidence for "C – poor") is for the people who grade: the estate's staff and reps.
-    graded = await t.InspectionGrade.select(t.InspectionGrade.estate_id).where(
-        t.InspectionGrade.photo_sha256 == sha256)
-    estates |= {row["estate_id"] for row in graded if viewer.roles.get(row["estate_id"]) in ("staff", "tra_rep")}
+    on_issues, on_grades = await estates_showing(viewer, sha256)
+    estates = on_issues | on_grades
     if not estates:
         raise NotFound("no such photo")
     stored = await t.StoredPhoto.select(t.StoredPhoto.content_type).where(t.StoredPhoto.sha256 == sha256).first()

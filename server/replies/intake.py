@@ -197,7 +197,8 @@ class _Intake:
     async def _store(self, image: Image) -> str | None:
         sha = hashlib.sha256(image.data).hexdigest()
         try:
-            await store_photo(self.settings, sha, image.data)
+            # The sender holds these bytes (they sent them): possession is recorded, so the attach below passes.
+            await store_photo(self.settings, sha, image.data, self.person.user_id)
         except (NotAnAcceptedImage, PhotoHashMismatch) as refusal:
             self.photo_notes.append({"filename": image.filename, "sha256": sha, "status": "refused",
                                      "reason": refusal.detail})

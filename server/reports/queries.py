@@ -114,13 +114,17 @@ async def issue_rows(issue_ids: list[UUID] | None = None, *, estate_id: UUID | N
                      assignee_id: UUID | None = None) -> list[IssueRow]:
     """Report rows for the given issues (in that order) or for every issue of an estate (oldest first).
 
-    Withdrawn issues are left out of an estate's list; on a meeting's plan they stay, shown as withdrawn.
+    Withdrawn issues are left out of an estate's list; on a meeting's plan they stay, shown as withdrawn. With
+    both ``issue_ids`` and ``estate_id``, only those of that estate: a report never shows another estate's rows,
+    whatever links say (and the issue an issue was merged into is shown only from the same estate).
     """
     query = t.Issue.select()
     if issue_ids is not None:
         if not issue_ids:
             return []
         query = query.where(t.Issue.id.is_in(issue_ids))
+        if estate_id is not None:
+            query = query.where(t.Issue.estate_id == estate_id)
     else:
         query = query.where((t.Issue.estate_id == estate_id) & (t.Issue.withdrawn == False))  # noqa: E712
         if assignee_id is not None:
@@ -128,8 +132,10 @@ async def issue_rows(issue_ids: list[UUID] | None = None, *, estate_id: UUID | N
     issues = {row["id"]: row for row in await query.order_by(t.Issue.created_at)}
     targets_needed = {row["merged_into"] for row in issues.values() if row["merged_into"]} - set(issues)
     if targets_needed:
+        estates = {row["estate_id"] for row in issues.values()}
         for row in await t.Issue.select().where(t.Issue.id.is_in(list(targets_needed))):
-            issues[row["id"]] = row
+            if row["estate_id"] in estates:
+                issues[row["id"]] = row
 
     def effective(row: dict[str, Any]) -> dict[str, Any]:
         seen = set()
@@ -224,7 +230,8 @@ async def action_plan(meeting_id: UUID) -> ActionPlan | None:
     links = await t.MeetingIssue.select(t.MeetingIssue.issue_id, t.MeetingIssue.kind).where(
         t.MeetingIssue.meeting_id == meeting_id).order_by(t.MeetingIssue.added_at)
     kinds = {link["issue_id"]: link["kind"] for link in links}
-    rows = await issue_rows(list(kinds))
+    rows = await issue_rows(list(kinds), estate_id=meeting["estate_id"])
+    kinds = {row.id: kinds[row.id] for row in rows}
     # Issues raised at the meeting first, then those reviewed; oldest first within each.
     rows.sort(key=lambda row: (kinds[row.id] != "raised", row.created_at))
     return ActionPlan(
@@ -295,9 +302,10 @@ async def inspection_summary(inspection_id: UUID) -> InspectionSummary | None:
         grade_counts[g.grade] = grade_counts.get(g.grade, 0) + 1
     raised_ids = [row["id"] for row in await t.Issue.select(t.Issue.id).where(
         t.Issue.inspection_id == inspection_id).order_by(t.Issue.created_at)]
-    raised = await issue_rows(raised_ids)
+    raised = await issue_rows(raised_ids, estate_id=estate_id)
     checks = await t.InspectionRecheck.select().where(
-        t.InspectionRecheck.inspection_id == inspection_id).order_by(t.InspectionRecheck.at)
+        (t.InspectionRecheck.inspection_id == inspection_id) & (t.InspectionRecheck.estate_id == estate_id)
+    ).order_by(t.InspectionRecheck.at)
     checked_rows = {row.id: row for row in await issue_rows(list({c["issue_id"] for c in checks}))}
     scheme_row = await t.EstateGradingScheme.select(t.EstateGradingScheme.scheme).where(
         t.EstateGradingScheme.estate_id == estate_id).first()

@@ -14,15 +14,15 @@ from litestar.params import FromPath
 
 from server.auth.dependencies import SIGNED_IN
 from server.auth.sessions import Viewer
-from server.photos.service import storage_for
+from server.photos.service import estates_showing, storage_for
 from server.photos.storage import photo_key
-from server.problems import NotFound, problem_responses
+from server.problems import not_visible, problem_responses
 from server.reports import pages, queries
 from server.reports.access import require_member, require_report_reader
 from server.reports.csv_export import issues_csv
 from server.reports.pdf import action_plan_pdf, inspection_summary_pdf
 
-_RESPONSES = problem_responses(401, 403, 404)
+_RESPONSES = problem_responses(401, 404)
 _HTML = "text/html; charset=utf-8"
 
 
@@ -69,7 +69,7 @@ async def _plan(meeting_id: UUID, viewer: Viewer) -> queries.ActionPlan:
     require_report_reader(viewer, await queries.meeting_estate(meeting_id), "meeting")
     plan = await queries.action_plan(meeting_id)
     if plan is None:
-        raise NotFound("there is no meeting that you can see")
+        raise not_visible("meeting")
     return plan
 
 
@@ -99,7 +99,7 @@ async def _summary(inspection_id: UUID, viewer: Viewer) -> queries.InspectionSum
     require_report_reader(viewer, await queries.inspection_estate(inspection_id), "inspection")
     summary = await queries.inspection_summary(inspection_id)
     if summary is None:
-        raise NotFound("there is no inspection that you can see")
+        raise not_visible("inspection")
     return summary
 
 
@@ -124,8 +124,10 @@ async def inspection_summary_as_pdf(request: Request, inspection_id: FromPath[UU
     """The inspection summary as a PDF, with the grades' photos as thumbnails."""
     summary = await _summary(inspection_id, viewer)
     storage = storage_for(request.app.state.settings)
+    # Only photos this person may see through this estate (a grade naming bytes its maker never held shows none).
     photos = {sha: data for sha in {g.photo_sha256 for g in summary.grades if g.photo_sha256}
-              if (data := await storage.get(photo_key("thumb", sha))) is not None}
+              if summary.estate_id in (await estates_showing(viewer, sha))[1]
+              and (data := await storage.get(photo_key("thumb", sha))) is not None}
     return Response(inspection_summary_pdf(summary, photos), media_type="application/pdf",
                     headers=_attachment(f"inspection-{summary.date.isoformat()}.pdf"))
 

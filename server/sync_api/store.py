@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +17,7 @@ from server.db.engine import current_engine
 from server.sync_api.changes import ChangeRecorder
 from sync.grading import DEFAULT_SCHEME
 from sync.records import (
+    Actor,
     Inspection,
     InspectionGrade,
     InspectionRecheck,
@@ -24,7 +28,7 @@ from sync.records import (
     Photo,
     Role,
 )
-from sync.store import ClientState, MutationRecord
+from sync.store import ClientState, IdTaken, MutationRecord
 
 _json = msgspec.json.Encoder()
 
@@ -35,6 +39,28 @@ def _dump(value: Any) -> str:
 
 def _load(value: Any) -> Any:
     return msgspec.json.decode(value) if isinstance(value, (str, bytes)) else value
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """A primary-key or unique constraint refused the write, on SQLite or PostgreSQL."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc) or "PRIMARY KEY" in str(exc)
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(exc, asyncpg.exceptions.UniqueViolationError)
+
+
+async def server_secret() -> bytes:
+    """The deployment's key for the ids the server derives: made once by its migration, shared by every process."""
+    from server.db.engine import ensure_server_secret
+
+    row = await t.ServerSecret.select(t.ServerSecret.secret).where(t.ServerSecret.id == 1).first()
+    if row is None:
+        await ensure_server_secret()
+        row = await t.ServerSecret.select(t.ServerSecret.secret).where(t.ServerSecret.id == 1).first()
+    return bytes.fromhex(row["secret"])
 
 
 class DatabaseStore:
@@ -54,6 +80,28 @@ class DatabaseStore:
         """
         if isinstance(current_engine(), PostgresEngine):
             await t.ChangeCounter.raw("SELECT version FROM change_counter WHERE id = 1 FOR UPDATE")
+
+    @contextlib.asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """One mutation's writes, undone together if it fails; its pending changes are dropped with them."""
+        transaction = current_engine().current_transaction.get()
+        if transaction is None:
+            raise RuntimeError("a savepoint needs the push's transaction")
+        pending = len(self.changes.pending)
+        point = await transaction.savepoint()
+        try:
+            yield
+        except BaseException as exc:
+            await point.rollback_to()
+            del self.changes.pending[pending:]
+            if is_unique_violation(exc):
+                raise IdTaken(str(exc)) from None
+            raise
+        else:
+            await point.release()
+
+    async def server_secret(self) -> bytes:
+        return await server_secret()
 
     # --- clients and mutations -------------------------------------------------------------------------
     async def client_state(self, client_id: UUID) -> ClientState | None:
@@ -93,6 +141,15 @@ class DatabaseStore:
                 str(estate_id) if estate_id else None, "args": record.args,
             }, estate_id=estate_id, client_id=record.client_id)
 
+    # --- ids chosen by phones ----------------------------------------------------------------------------
+    async def id_in_use(self, row_id: UUID) -> str | None:
+        for kind, table in (("issue", t.Issue), ("event", t.IssueEvent), ("photo", t.Photo),
+                            ("inspection", t.Inspection), ("grade", t.InspectionGrade),
+                            ("recheck", t.InspectionRecheck), ("meeting", t.Meeting)):
+            if await table.exists().where(table.id == row_id):
+                return kind
+        return None
+
     # --- issues ----------------------------------------------------------------------------------------
     async def issue(self, issue_id: UUID) -> Issue | None:
         row = await t.Issue.select().where(t.Issue.id == issue_id).first()
@@ -127,7 +184,10 @@ class DatabaseStore:
         if row is None:
             return None
         row.pop("created_at")
-        row["uploaded"] = await self.photo_bytes_stored(row["sha256"])
+        # Shown as uploaded once the bytes are here from the person who attached them (or from someone they
+        # could see them through): a record naming bytes its maker never held shows nothing, and stays pending.
+        row["uploaded"] = (await self.photo_bytes_stored(row["sha256"])
+                           and await self.photo_uploaded_by(row["sha256"], row["added_by"]))
         return msgspec.convert(row, Photo)
 
     async def save_photo(self, photo: Photo, *, new: bool) -> None:
@@ -147,6 +207,20 @@ class DatabaseStore:
         return (await t.Photo.exists().where((t.Photo.sha256 == sha256) & (t.Photo.estate_id == estate_id))
                 or await t.InspectionGrade.exists().where((t.InspectionGrade.photo_sha256 == sha256)
                                                           & (t.InspectionGrade.estate_id == estate_id)))
+
+    async def photo_uploaded_by(self, sha256: str, user_id: UUID) -> bool:
+        return await t.PhotoUpload.exists().where(t.PhotoUpload.key == f"{sha256}:{user_id}")
+
+    async def photo_visible_to(self, sha256: str, actor: Actor) -> bool:
+        from server.photos.service import estates_showing
+
+        on_issues, on_grades = await estates_showing(actor, sha256)
+        return bool(on_issues or on_grades)
+
+    async def record_possession(self, sha256: str, user_id: UUID) -> None:
+        from server.photos.service import record_possession
+
+        await record_possession(sha256, user_id)
 
     # --- inspections -----------------------------------------------------------------------------------
     async def inspection(self, inspection_id: UUID) -> Inspection | None:
@@ -209,7 +283,9 @@ class DatabaseStore:
             self.changes.record("inspection_grade", replaces, None, estate_id=grade.estate_id, deleted=True)
         values = msgspec.structs.asdict(grade)
         values["agreed_by"] = _dump(grade.agreed_by)
-        await t.InspectionGrade.delete().where(t.InspectionGrade.id == grade.id)
+        # Only ever this estate's row: the rule refused an id held anywhere else before getting here.
+        await t.InspectionGrade.delete().where((t.InspectionGrade.id == grade.id)
+                                               & (t.InspectionGrade.estate_id == grade.estate_id))
         await t.InspectionGrade.insert(t.InspectionGrade(**values, recorded_at=now()))
         self.changes.record("inspection_grade", grade.id, grade, estate_id=grade.estate_id)
 

@@ -7,8 +7,8 @@ async def test_a_resent_push_is_duplicate_and_creates_nothing_twice(as_rep):
     create = as_rep.mutation("issue.create", new_issue_args(as_rep.estate(), title="Bin store door broken"))
     first = await as_rep.push(create)
     again = await as_rep.push(create)
-    assert first["results"] == [{"id": 1, "status": "applied", "reason": None}]
-    assert again["results"] == [{"id": 1, "status": "duplicate", "reason": None}]
+    assert first["results"] == [{"id": 1, "status": "applied", "reason": None, "code": None}]
+    assert again["results"] == [{"id": 1, "status": "duplicate", "reason": None, "code": None}]
     replica = await as_rep.replica()
     assert [i["title"] for i in replica.issues().values()].count("Bin store door broken") == 1
 

@@ -192,6 +192,7 @@ async def test_a_grade_photo_must_be_new_to_the_server_or_already_shown_on_the_e
     elsewhere = shared_walk_id(OTHER_ESTATE, DATE, CODE)
     fresh, on_issue, foreign = "a" * 64, "b" * 64, "c" * 64
     store.stored_photo_bytes |= {on_issue, foreign}
+    store.photo_uploads.add((on_issue, staff.actor.user_id))  # staff's phone sent the bytes it attaches
     issue = issue_args()
     await staff.push(
         walk_create(staff, walk, attendees=["Sam Okafor"]),
