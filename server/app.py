@@ -25,6 +25,7 @@ from server.auth.headers import add_security_headers
 from server.auth.dependencies import current_viewer
 from server.db.engine import close_pool, migrate, open_pool, use_database
 from server.health import health
+from server.input_limits import CheckedRequest, check_parameters
 from server.notify import routes as mail_routes
 from server.people import routes as people_routes
 from server.photos import routes as photo_routes
@@ -105,6 +106,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # CSP and the other security headers on every answer, the phone app's files included.
         before_send=[add_security_headers],
         request_max_body_size=settings.max_body_bytes,
+        # Depth, characters, lengths, ranges and strict types of every JSON body and parameter: one layer.
+        request_class=CheckedRequest,
+        before_request=check_parameters,
         # A first pull is JSON that gzips about 15 times smaller: it matters on a cheap phone plan. Photos are
         # already compressed and are left alone.
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=1024,

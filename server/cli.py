@@ -167,6 +167,16 @@ def user_command(args: argparse.Namespace, settings: Settings) -> int:
                     return 2
                 user_id = await admin.create_user(args.email, args.name or args.email, password)
                 print(f"Created {args.email}.")
+            elif args.password is not None:
+                # Only an explicit --password changes an existing person's (an ESTATEWALK_PASSWORD left in the
+                # environment of a script that adds memberships must not reset it at every run).
+                try:
+                    check_password(args.password, args.email)
+                except PasswordRefused as refusal:
+                    print(f"Password not changed: {refusal}.", file=sys.stderr)
+                    return 2
+                ended = await admin.set_password(user_id, args.password)
+                print(f"Changed the password of {args.email}; {ended} signed-in session(s) ended.")
             if args.estate:
                 estate_id = await find_estate(args.estate)
                 if estate_id is None:
@@ -373,7 +383,8 @@ def build_parser() -> argparse.ArgumentParser:
                                         "--estate 'Larkspur Estate' --role tra_rep")
     p.add_argument("email", help="their e-mail address (it is how they sign in)")
     p.add_argument("--name", help="their name as others will see it")
-    p.add_argument("--password", help="their password (or set ESTATEWALK_PASSWORD, or be asked)")
+    p.add_argument("--password", help="their password (or set ESTATEWALK_PASSWORD, or be asked); for a person "
+                                      "who exists already, --password changes it and ends their sessions")
     p.add_argument("--estate", help="estate name or id to add them to")
     p.add_argument("--role", default="tra_rep", choices=["staff", "tra_rep", "contractor"],
                    help="their role on that estate (default tra_rep)")

@@ -13,7 +13,7 @@ from server.auth.audit import audit
 from server.auth.passwords import hash_password
 from server.clock import utcnow
 from server.db.engine import current_engine, write_transaction
-from server.db.tables import AppUser, Estate, Location, Membership
+from server.db.tables import AppUser, AuthSession, Estate, Location, Membership
 from server.sync_api.changes import ChangeRecorder
 from sync.records import ROLES, Role
 
@@ -67,6 +67,16 @@ class EstateAdmin:
                                      password_hash=password_hash, is_demo=is_demo, active=True,
                                      created_at=utcnow()))
         return user_id
+
+    async def set_password(self, user_id: UUID, password: str, *, actor_id: UUID | None = None) -> int:
+        """Give a person a new password (an operator's reset): every session of theirs ends. Answers how many."""
+        await AppUser.update({AppUser.password_hash: hash_password(password)}).where(AppUser.id == user_id)
+        live = await AuthSession.select(AuthSession.id).where(
+            (AuthSession.user_id == user_id) & AuthSession.revoked_at.is_null())
+        await AuthSession.update({AuthSession.revoked_at: utcnow()}).where(
+            (AuthSession.user_id == user_id) & AuthSession.revoked_at.is_null())
+        await audit("password.set", actor_id=actor_id, subject_id=user_id, sessions_ended=len(live))
+        return len(live)
 
     async def add_member(self, user_id: UUID, estate_id: UUID, role: Role, *, actor_id: UUID | None = None) -> UUID:
         if role not in ROLES:

@@ -43,12 +43,26 @@ class Problem(Exception):
         return ProblemBody(status=self.status, code=self.code, title=self.title, detail=self.detail, **self.extra)
 
 
+class BadInput(Problem):
+    """A value breaks the input rules: nesting depth, a control character, a length or a number range
+    (``server/input_limits.py``)."""
+
+    status, code, title = 400, "400.2", "Value not accepted"
+
+
 class NotSignedIn(Problem):
     status, code, title = 401, "401.1", "Not signed in"
 
 
 class BadCredentials(Problem):
     status, code, title = 401, "401.2", "Wrong e-mail or password"
+
+
+class SignInToAccept(NotSignedIn):
+    """An invitation to an address that has an account: accepted by signing in as that person, never by its
+    password on the invitation form."""
+
+    status, code, title = 401, "401.3", "Sign in to accept this invitation"
 
 
 class Forbidden(Problem):

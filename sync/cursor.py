@@ -19,6 +19,7 @@ from typing import NamedTuple
 from uuid import UUID
 
 from sync.records import Role
+from sync.text import MAX_INTEGER
 
 
 class BadCursor(ValueError):
@@ -52,9 +53,13 @@ def decode_cursor(cursor: str) -> CursorPosition:
         parts = base64.urlsafe_b64decode(padded.encode()).decode().split(".")
         if len(parts) not in (2, 3):
             raise ValueError("wrong number of parts")
+        # Digits only: int() would also take "-1", " 7", "1_0" and non-ASCII digits. And no wider than 64 bits,
+        # or the version overflows the query that reads from it.
+        if not parts[0].isascii() or not parts[0].isdigit() or len(parts[0]) > 19:
+            raise ValueError("the version is not a whole number")
         version = int(parts[0])
-        if version < 0:
-            raise ValueError("negative version")
+        if version > MAX_INTEGER:
+            raise ValueError("the version is out of range")
         return CursorPosition(version, parts[1], parts[2] if len(parts) == 3 else None)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadCursor("the cursor is not one this server issued") from error

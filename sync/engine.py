@@ -14,8 +14,8 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
-from sync.hlc import StampBounder
-from sync.mutations import AnyMutation
+from sync.hlc import StampBounder, format_stamp
+from sync.mutations import AnyMutation, Unreadable
 from sync.records import Actor
 from sync.rules import Context, Rejected, apply_rule
 from sync.store import ClientState, IdTaken, MutationRecord, Store
@@ -72,7 +72,7 @@ async def apply_push(
     store: Store,
     actor: Actor,
     client_id: UUID,
-    mutations: list[AnyMutation],
+    mutations: list[AnyMutation | Unreadable],
     now: dt.datetime,
     via: str | None = None,
 ) -> PushOutcome:
@@ -97,30 +97,40 @@ async def apply_push(
             continue
         if mutation.id > expected:
             raise MutationGap(expected, mutation.id)
-        effective_at = bounder.effective(mutation.at)
-        ctx = Context(store=store, actor=actor, client_id=client_id, mutation_id=mutation.id,
-                      at=effective_at, now=now, via=via, secret=secret)
         estate_id: UUID | None = None
-        try:
-            # Each mutation in a savepoint: whatever stops it undoes all it wrote and rejects it alone, so one
-            # mutation never fails the push (a 500 on every retry would wedge the phone's queue for ever).
-            async with store.savepoint():
-                estate_id = await apply_rule(ctx, mutation)
-            result = MutationResult(mutation.id, "applied")
-        except Rejected as rejection:
-            estate_id = rejection.estate_id
-            result = MutationResult(mutation.id, "rejected", str(rejection), rejection.code,
-                                    dict(rejection.params) if rejection.params else UNSET)
-        except IdTaken:
-            result = MutationResult(mutation.id, "rejected", ID_TAKEN, "already_exists")
+        if isinstance(mutation, Unreadable):
+            # Recorded and answered like any rejection, so the phone's queue moves on past it.
+            at = mutation.at or format_stamp(_to_millis(now), 0, "server")
+            effective_at = bounder.effective(at)
+            name, args = mutation.name, {}
+            result = MutationResult(mutation.id, "rejected", mutation.reason)
+        else:
+            at = mutation.at
+            effective_at = bounder.effective(at)
+            name = type(mutation).__struct_config__.tag  # type: ignore[attr-defined]
+            args = msgspec.to_builtins(mutation.args)
+            ctx = Context(store=store, actor=actor, client_id=client_id, mutation_id=mutation.id,
+                          at=effective_at, now=now, via=via, secret=secret)
+            try:
+                # Each mutation in a savepoint: whatever stops it undoes all it wrote and rejects it alone, so one
+                # mutation never fails the push (a 500 on every retry would wedge the phone's queue for ever).
+                async with store.savepoint():
+                    estate_id = await apply_rule(ctx, mutation)
+                result = MutationResult(mutation.id, "applied")
+            except Rejected as rejection:
+                estate_id = rejection.estate_id
+                result = MutationResult(mutation.id, "rejected", str(rejection), rejection.code,
+                                        dict(rejection.params) if rejection.params else UNSET)
+            except IdTaken:
+                result = MutationResult(mutation.id, "rejected", ID_TAKEN, "already_exists")
         await store.record_mutation(
             MutationRecord(
                 client_id=client_id,
                 mutation_id=mutation.id,
                 user_id=actor.user_id,
-                name=type(mutation).__struct_config__.tag,  # type: ignore[attr-defined]
-                args=msgspec.to_builtins(mutation.args),
-                at=mutation.at,
+                name=name,
+                args=args,
+                at=at,
                 effective_at=effective_at,
                 status=result.status,
                 reason=result.reason,
@@ -139,7 +149,7 @@ async def apply_push(
     return PushOutcome(last_mutation_id=state.last_mutation_id, results=results)
 
 
-async def _check_true_resend(store: Store, client_id: UUID, mutation: AnyMutation) -> None:
+async def _check_true_resend(store: Store, client_id: UUID, mutation: AnyMutation | Unreadable) -> None:
     known = await store.mutation_fingerprint(client_id, mutation.id)
     if known is not None and known != mutation.fingerprint():
         raise MutationConflict(mutation.id)

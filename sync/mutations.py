@@ -1,8 +1,9 @@
 """Mutations: the named intents a phone sends, decoded in one pass as a tagged union on ``name``.
 
-Types are checked at the edge (a wrong type refuses the whole push with a 400). Values that are well-typed but
-unacceptable (an unknown priority, an empty title) are *rejected* one by one instead, so that one bad capture
-never wedges a phone's queue.
+Each mutation is read on its own (``read_mutation``): one that cannot be read (a wrong type, an unknown name, a
+control character in its text) becomes an ``Unreadable`` that the engine *rejects* with the reason, exactly like
+a well-typed mutation whose values are unacceptable (an unknown priority, an empty title). So one bad capture
+never wedges a phone's queue; only a mutation without a usable number refuses the whole push.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from sync.hlc import STAMP_PATTERN
+from sync.text import problem_in
 
 StampText = Annotated[str, Meta(pattern=STAMP_PATTERN, description="hybrid-logical-clock stamp")]
 MutationNumber = Annotated[int, Meta(ge=1, le=2**53, description="per-client mutation number, 1, 2, 3…")]
@@ -286,3 +288,40 @@ def changed_fields(fields: Struct) -> dict[str, object]:
         for name in fields.__struct_fields__
         if getattr(fields, name) is not UNSET
     }
+
+
+class Unreadable(Struct, frozen=True):
+    """A mutation that could not be read: it is rejected with ``reason`` and recorded like any other."""
+
+    id: int
+    at: str | None
+    name: str
+    reason: str
+    content_digest: str
+
+    def fingerprint(self) -> str:
+        return self.content_digest
+
+
+_STAMP = __import__("re").compile(STAMP_PATTERN)
+
+
+def read_mutation(raw: dict) -> AnyMutation | Unreadable:
+    """One mutation from decoded JSON, strictly typed and under the text rules, or the reason it is unreadable.
+
+    ``raw["id"]`` must already be a valid mutation number (the push envelope checks it)."""
+    problem = problem_in(raw)
+    if problem is None:
+        try:
+            return msgspec.convert(raw, AnyMutation, strict=True)  # type: ignore[return-value]
+        except msgspec.ValidationError as error:
+            problem = str(error).replace("`$.", "`")
+    name = raw.get("name")
+    at = raw.get("at")
+    return Unreadable(
+        id=raw["id"],
+        at=at if isinstance(at, str) and _STAMP.match(at) else None,
+        name=name if name in MUTATION_NAMES else "unreadable",
+        reason=f"this change could not be read: {problem}",
+        content_digest=hashlib.sha256(msgspec.json.encode(raw)).hexdigest(),
+    )

@@ -8,12 +8,24 @@ from uuid import UUID
 from msgspec import Meta, Struct
 
 from sync.engine import MutationResult
-from sync.mutations import MAX_BATCH, AnyMutation
+from sync.mutations import MAX_BATCH, MUTATION_NAMES, MutationNumber
+
+
+class MutationEnvelope(Struct):
+    """A mutation as it arrives: only its number is checked with the request; the rest is read one mutation at a
+    time (``sync.mutations.read_mutation``), so an unreadable one is rejected alone instead of failing the push."""
+
+    id: MutationNumber
+    name: Annotated[str, Meta(extra_json_schema={
+        "description": "the mutation's name (docs/sync-protocol.md); another name is rejected, not refused",
+        "extra": {"enum": list(MUTATION_NAMES)}})] = ""
+    at: Annotated[str, Meta(description="hybrid-logical-clock stamp")] = ""
+    args: dict[str, Any] = {}
 
 
 class PushRequest(Struct, forbid_unknown_fields=True):
     client_id: UUID
-    mutations: Annotated[list[AnyMutation], Meta(max_length=MAX_BATCH)]
+    mutations: Annotated[list[MutationEnvelope], Meta(max_length=MAX_BATCH)]
 
 
 class PushResponse(Struct):

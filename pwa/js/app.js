@@ -19,6 +19,7 @@ import { syncView } from './views/sync-panel.js';
 import { plansView, newMeetingView, planView, planAddView } from './views/plans.js';
 import { deskView } from './views/desk.js';
 import { settingsView } from './views/settings.js';
+import { passwordView, inviteView } from './views/account.js';
 import { watchForUpdates } from './update.js';
 import { recordChange, pendingMutations } from './outbox.js';
 
@@ -40,6 +41,8 @@ const ROUTES = [
   [/^\/plan\/([\w-]+)\/add$/, planAddView, { live: true, keys: ['id'] }],
   [/^\/desk$/, deskView, { live: true }],
   [/^\/settings$/, settingsView, { live: true }],
+  [/^\/password$/, passwordView, {}],
+  [/^\/invite\/([\w-]+)$/, inviteView, { public: true, keys: ['token'] }],
 ];
 
 const main = () => document.getElementById('main');

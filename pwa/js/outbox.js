@@ -5,6 +5,7 @@
  */
 import { metaIn, putMetaIn, req, write, getAll, getMeta } from './db.js';
 import { nextStamp } from './hlc.js';
+import { RULES } from './rules.js';
 import { applyLocally, storesFor } from './local-apply.js';
 import { notifyChanged } from './events.js';
 import { rememberUse } from './estate-choice.js';
@@ -29,7 +30,8 @@ export async function recordChanges(mutations, { blobs = [] } = {}) {
       const existing = await req(tx.objectStore('blobs').get(blob.sha256));
       if (!existing) await req(tx.objectStore('blobs').put({ ...blob, uploaded: false, upload_url: null, created: Date.now() }));
     }
-    for (const { name, args } of mutations) {
+    for (const { name, args: typed } of mutations) {
+      const args = withoutControlCharacters(typed);
       last = nextStamp(last, Date.now() + offset, clientId);
       const mutation = { id: nextId, name, args, at: last, created: Date.now() };
       nextId += 1;
@@ -47,6 +49,16 @@ export async function recordChanges(mutations, { blobs = [] } = {}) {
 }
 
 /** Convenience for one mutation. */
+const CONTROL = new RegExp(RULES.control_characters, 'gu');
+
+/** What was typed or pasted, without the control characters the server refuses (sync/text.py). */
+function withoutControlCharacters(value) {
+  if (typeof value === 'string') return value.replace(CONTROL, '');
+  if (Array.isArray(value)) return value.map(withoutControlCharacters);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutControlCharacters(v)]));
+  return value;
+}
+
 export async function recordChange(name, args, options) {
   const [mutation] = await recordChanges([{ name, args }], options);
   return mutation;

@@ -406,5 +406,6 @@ export const RULES = Object.freeze({
     "short_text": 500,
     "text": 20000,
     "mutations_per_push": 500
-  }
+  },
+  "control_characters": "[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]"
 });

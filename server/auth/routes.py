@@ -15,10 +15,14 @@ from typing_extensions import Annotated
 from server.auth.dependencies import SIGNED_IN
 from server.auth import rate_limit
 from server.auth.audit import audit
+from server.auth.password_policy import PasswordRefused, check_password
 from server.auth.passwords import hash_password, needs_rehash, verify_password
 from server.auth.sessions import COOKIE_NAME, Viewer, end_session, estate_names, roles_of, start_session
+from server.clock import utcnow
+from server.db.engine import current_engine, write_transaction
 from server.db.tables import AppUser, AuthSession
-from server.problems import BadCredentials, NotFound, TooManyAttempts, problem_responses
+from server.notify.outbox import insert_once, outbox_row
+from server.problems import BadCredentials, NotFound, TooManyAttempts, Unacceptable, problem_responses
 from sync.records import Role
 
 
@@ -67,9 +71,10 @@ async def login(data: JSONBody[LoginRequest], request: Request) -> Response[Logi
     settings = request.app.state.settings
     email = data.email.strip().lower()
     address = client_address(request)
-    wait = await rate_limit.seconds_until_allowed(email, address)
+    # Counted atomically before the password is checked (server/auth/rate_limit.py), so parallel guesses
+    # cannot all slip under the limit; beyond it, guesses learn nothing.
+    wait = await rate_limit.sign_in_attempt(email, address)
     if wait:
-        # Refused before the password is even checked, so guesses beyond the limit learn nothing.
         await audit("sign_in.limited", address=address, email=email)
         raise TooManyAttempts(f"too many failed sign-ins; try again in {wait // 60 + 1} minutes",
                               headers={"Retry-After": str(wait)})
@@ -77,10 +82,9 @@ async def login(data: JSONBody[LoginRequest], request: Request) -> Response[Logi
     valid = verify_password(user["password_hash"] if user else None, data.password)
     # Demo accounts share a published password: they only work on a server started in demo mode.
     if not valid or user is None or not user["active"] or (user["is_demo"] and not settings.demo):
-        await rate_limit.record_failure(email, address)
         await audit("sign_in.failed", subject_id=user["id"] if user else None, address=address, email=email)
         raise BadCredentials("check the e-mail address and password")
-    await rate_limit.clear_failures(email)
+    await rate_limit.signed_in(email, address)
     if needs_rehash(user["password_hash"]):
         # The hashing parameters were raised since this hash was made: the password is at hand, upgrade it.
         await AppUser.update({AppUser.password_hash: hash_password(data.password)}).where(AppUser.id == user["id"])
@@ -152,8 +156,66 @@ async def revoke_session(session_id: FromPath[UUID], viewer: NamedDependency[Vie
                 address=client_address(request), session_id=str(session_id))
 
 
+class PasswordChange(Struct, forbid_unknown_fields=True):
+    current_password: Annotated[str, Meta(max_length=1024)]
+    new_password: Annotated[str, Meta(max_length=1024)]
+
+
+class PasswordChanged(Struct):
+    changed: bool
+    other_sessions_ended: int
+
+
+@post("/api/auth/password", tags=["auth"], status_code=200, security=SIGNED_IN,
+      responses=problem_responses(400, 401, 422, 429))
+async def change_password(data: JSONBody[PasswordChange], viewer: NamedDependency[Viewer],
+                          request: Request) -> PasswordChanged:
+    """Change one's own password: the current one is required (under the sign-in limits), every other session of
+    this person ends at once, and they are told by e-mail."""
+    address = client_address(request)
+    wait = await rate_limit.sign_in_attempt(viewer.email, address)
+    if wait:
+        raise TooManyAttempts(f"too many wrong passwords; try again in {wait // 60 + 1} minutes",
+                              headers={"Retry-After": str(wait)})
+    user = await AppUser.select().where(AppUser.id == viewer.user_id).first()
+    if user is None or not verify_password(user["password_hash"], data.current_password):
+        await audit("password.change_failed", actor_id=viewer.user_id, subject_id=viewer.user_id, address=address)
+        raise BadCredentials("the current password is not right")
+    await rate_limit.signed_in(viewer.email, address)
+    try:
+        check_password(data.new_password, user["email"])
+    except PasswordRefused as refusal:
+        raise Unacceptable(str(refusal)) from None
+    moment = utcnow()
+    async with write_transaction(current_engine()):
+        await AppUser.update({AppUser.password_hash: hash_password(data.new_password)}).where(
+            AppUser.id == viewer.user_id)
+        others = await AuthSession.select(AuthSession.id).where(
+            (AuthSession.user_id == viewer.user_id) & AuthSession.revoked_at.is_null()
+            & (AuthSession.id != viewer.session_id))
+        await AuthSession.update({AuthSession.revoked_at: moment}).where(
+            (AuthSession.user_id == viewer.user_id) & AuthSession.revoked_at.is_null()
+            & (AuthSession.id != viewer.session_id))
+        await audit("password.changed", actor_id=viewer.user_id, subject_id=viewer.user_id, address=address,
+                    other_sessions_ended=len(others))
+        await insert_once(outbox_row(
+            dedupe_key=f"password-changed:{viewer.user_id}:{moment.isoformat()}", user_id=viewer.user_id,
+            to_address=user["email"], subject="Estatewalk: your password was changed", kind="account",
+            body=password_changed_mail(user["name"], moment, len(others))))
+    return PasswordChanged(changed=True, other_sessions_ended=len(others))
+
+
+def password_changed_mail(name: str, moment: dt.datetime, others: int) -> str:
+    signed_out = (f"Your {others} other signed-in device{'s were' if others != 1 else ' was'} signed out; sign in "
+                  "there again with the new password.\n\n" if others else "")
+    return (f"Hello {name},\n\nThe password of your Estatewalk account was changed on "
+            f"{moment.strftime('%-d %b %Y at %H:%M')} UTC.\n\n{signed_out}"
+            "If this was not you, tell your estate's staff at once: someone knows your password.\n"
+            "\n--\nAn automatic message from Estatewalk about your account.")
+
+
 def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-ROUTES = [login, logout, me, list_sessions, revoke_session]
+ROUTES = [login, logout, me, list_sessions, revoke_session, change_password]

@@ -214,6 +214,18 @@ class SignInFailure(Table, tablename="sign_in_failure"):
     at = Timestamptz()
 
 
+class SignInCounter(Table, tablename="sign_in_counter"):
+    """Attempts counted for a rate limit (``server/auth/rate_limit.py``): one row per key, changed only by one
+    atomic upsert, so parallel attempts cannot all read the same count."""
+
+    key = Varchar(length=400, primary_key=True)
+    """``account:<e-mail>``, ``address:<ip>``, ``invite:<ip>``…"""
+    attempts = Integer(default=0)
+    window_start_ms = BigInt(default=0)
+    """When the counting window began (milliseconds since 1970): plain numbers compare the same on both
+    databases."""
+
+
 class AuditEntry(Table, tablename="audit_entry"):
     """Who did what to accounts: sign-ins, sign-outs, revocations, memberships, invites, exports, erasures."""
 
@@ -258,6 +270,7 @@ ALL_TABLES: list[type[Table]] = [
     ChangeLog,
     ChangeCounter,
     SignInFailure,
+    SignInCounter,
     AuditEntry,
     Invite,
 ]

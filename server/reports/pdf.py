@@ -59,6 +59,34 @@ def _latin1(text: str) -> str:
         "latin-1")
 
 
+#: The longest text a table cell holds. A comment or note may be 20,000 characters, and a table row must fit on
+#: one page (fpdf2 cannot split a row): longer text is cut here, marked, and printed in full after the table,
+#: where it flows across as many pages as it needs.
+CELL_LIMIT = 300
+
+
+class LongTexts:
+    """Collects the texts too long for a cell, to print in full after the table they were cut from."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, str]] = []
+
+    def cell(self, text: str, label: str) -> str:
+        if len(text) <= CELL_LIMIT:
+            return text
+        self.entries.append((label, text))
+        return f"{text[:CELL_LIMIT].rstrip()}... (in full below, note {len(self.entries)})"
+
+    def print(self, pdf: FPDF, family: str, text: Callable[[str], str]) -> None:
+        for number, (label, full) in enumerate(self.entries, start=1):
+            pdf.set_font(family, "B", 9)
+            pdf.multi_cell(0, 5, text(f"Note {number}: {label}"), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(family, "", 9)
+            pdf.multi_cell(0, 5, text(full), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1)
+        self.entries.clear()
+
+
 def _document(words: Words = ENGLISH) -> tuple[FPDF, str, Callable[[str], str]]:
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
@@ -96,13 +124,17 @@ def action_plan_pdf(plan: ActionPlan, words: Words = ENGLISH) -> bytes:
     widths = (6, 14, 52, 26, 26, 18, 58)
     heads = [say(f"plan.col_{name}") for name in ("number", "kind", "issue", "status", "owner", "due", "last")]
     rows = []
+    long_texts = LongTexts()
     for i, item in enumerate(plan.issues, start=1):
         row = item.issue
         status = row.status_label + (f" - {say('plan.overdue')}" if row.overdue else "")
         rows.append([str(i), say("plan.raised") if item.kind == "raised" else say("plan.reviewed"),
-                     text(row.title + (f" ({row.location})" if row.location else "")), text(status),
-                     text(row.owner or "-"), row.due_date.isoformat() if row.due_date else "-",
-                     text(row.last_update.text if row.last_update else "")])
+                     text(long_texts.cell(row.title + (f" ({row.location})" if row.location else ""), f"issue {i}")),
+                     text(long_texts.cell(status, f"status of issue {i}")),
+                     text(long_texts.cell(row.owner or "-", f"owner of issue {i}")),
+                     row.due_date.isoformat() if row.due_date else "-",
+                     text(long_texts.cell(row.last_update.text if row.last_update else "",
+                                          f"last update on issue {i}"))])
     if words.rtl:
         # Right to left: the first column is the rightmost.
         widths, heads, rows = widths[::-1], heads[::-1], [cells[::-1] for cells in rows]
@@ -110,7 +142,9 @@ def action_plan_pdf(plan: ActionPlan, words: Words = ENGLISH) -> bytes:
         table.row([text(head) for head in heads])
         for cells in rows:
             table.row(cells)
-    pdf.ln(3)
+    pdf.ln(2)
+    long_texts.print(pdf, family, text)
+    pdf.ln(1)
     pdf.set_font(family, "", 8)
     pdf.multi_cell(0, 4, text(say("plan.footnote", when=plan.generated_at.strftime("%Y-%m-%d %H:%M"))),
                    align=align)
@@ -164,13 +198,15 @@ def inspection_summary_pdf(summary: InspectionSummary, photos: dict[str, bytes] 
         if not rows:
             pdf.multi_cell(0, 5, text(say("summary.none")), align=align, new_x="LMARGIN", new_y="NEXT")
             continue
+        long_texts = LongTexts()
         with pdf.table(col_widths=widths, text_align=align, line_height=5, repeat_headings=1) as table:
             table.row([text(cell) for cell in head])
-            for cells in rows:
+            for number, cells in enumerate(rows, start=1):
                 row = table.row()
-                for cell in cells:
+                for column, cell in zip(head, cells):
                     if isinstance(cell, bytes):
                         row.cell(img=io.BytesIO(cell), img_fill_width=True)
                     else:
-                        row.cell(text(cell))
+                        row.cell(text(long_texts.cell(cell, f"{column.lower()}, {heading.lower()} row {number}")))
+        long_texts.print(pdf, family, text)
     return bytes(pdf.output())

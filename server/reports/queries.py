@@ -360,9 +360,12 @@ async def dashboard(estate_id: UUID) -> Dashboard:
         data = msgspec.json.decode(data) if isinstance(data, (str, bytes)) else data
         if event["kind"] == "created":
             created.setdefault(event["issue_id"], stamp_time(event["at"]))
-        elif data.get("to") == "fixed" and event["issue_id"] in created:
+        elif data.get("to") == "fixed":
             first_fixed.setdefault(event["issue_id"], stamp_time(event["at"]))
-    days = [(moment - created[issue_id]).total_seconds() / 86400 for issue_id, moment in first_fixed.items()]
+    # A phone whose clock was slow can stamp "fixed" before "created": such an issue was fixed at once (zero
+    # days), not left out of the median.
+    days = [max(0.0, (moment - created[issue_id]).total_seconds() / 86400)
+            for issue_id, moment in first_fixed.items() if issue_id in created]
     per_month: dict[str, int] = {}
     for moment in first_fixed.values():
         per_month[moment.strftime("%Y-%m")] = per_month.get(moment.strftime("%Y-%m"), 0) + 1

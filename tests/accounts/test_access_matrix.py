@@ -161,6 +161,11 @@ async def _accept(w: World, persona: str) -> Any:
                         json={"name": "New rep", "password": "tulips by the bin store"})
 
 
+async def _show_invite(w: World, persona: str) -> Any:
+    token = await _invite_token(w, f"shown-{uuid.uuid4().hex[:8]}@example.org")
+    return await w.call(persona, "GET", f"/api/invites/{token}")
+
+
 def _tus(**extra: str) -> dict[str, str]:
     return {"Tus-Resumable": "1.0.0", **extra}
 
@@ -192,7 +197,11 @@ ROUTE_DRIVERS: dict[tuple[str, str], Driver] = {
     ("DELETE", "/api/auth/sessions/{session_id:uuid}"): _revoke,
     ("POST", "/api/estates/{estate_id:uuid}/invites"): lambda w, p: w.call(
         p, "POST", f"/api/estates/{w.estate}/invites", json={"email": "someone@example.org"}),
+    ("GET", "/api/invites/{token:str}"): lambda w, p: _show_invite(w, p),
     ("POST", "/api/invites/{token:str}/accept"): _accept,
+    # A weak new password: past the door it is refused as weak (422), so no persona's password changes.
+    ("POST", "/api/auth/password"): lambda w, p: w.call(p, "POST", "/api/auth/password", json={
+        "current_password": "demo", "new_password": "password123"}),
     ("GET", "/api/people/{user_id:uuid}/export"): lambda w, p: w.call(
         p, "GET", f"/api/people/{w.people['tra_rep'].user_id}/export"),
     ("POST", "/api/people/{user_id:uuid}/erase"): _erase,

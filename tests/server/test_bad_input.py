@@ -31,18 +31,33 @@ async def test_malformed_json_is_400(as_rep):
 
 
 @pytest.mark.parametrize("mutation, named", [
-    ({"id": 1, "name": "issue.explode", "args": {}, "at": STAMP}, "name"),
     ({"id": "one", "name": "issue.comment", "args": {}, "at": STAMP}, "id"),
     ({"id": 0, "name": "issue.comment", "args": {}, "at": STAMP}, "id"),
-    ({"id": 1, "name": "issue.create", "args": {"id": 5}, "at": STAMP}, "args"),
+    ({"name": "issue.comment", "args": {}, "at": STAMP}, "id"),
+])
+async def test_a_mutation_without_a_usable_number_is_400(as_rep, mutation, named):
+    answer = await as_rep.http.post("/api/sync/push", headers=as_rep.headers, json=push_body(as_rep, [mutation]))
+    assert answer.status_code == 400, answer.text
+    assert named in answer.text
+
+
+@pytest.mark.parametrize("mutation, named", [
+    ({"id": 1, "name": "issue.explode", "args": {}, "at": STAMP}, "issue.explode"),
+    ({"id": 1, "name": "issue.create", "args": {"id": 5}, "at": STAMP}, "args.id"),
     ({"id": 1, "name": "issue.update", "args": {"id": "6f1c0b8e-3f5a-4c2e-9d41-0a6b2f9e7c11",
                                                "fields": {"colour": "red"}}, "at": STAMP}, "colour"),
     ({"id": 1, "name": "issue.comment", "args": {}, "at": "yesterday"}, "at"),
 ])
-async def test_unknown_names_and_wrong_types_are_400(as_rep, mutation, named):
-    answer = await as_rep.http.post("/api/sync/push", headers=as_rep.headers, json=push_body(as_rep, [mutation]))
-    assert answer.status_code == 400, answer.text
-    assert named in answer.text
+async def test_unknown_names_and_wrong_types_reject_that_mutation_alone(as_rep, mutation, named):
+    """The queue moves on: the unreadable mutation is rejected with its reason and the next one applies."""
+    follows = {"id": 2, "name": "issue.create", "args": new_issue_args(as_rep.estate()), "at": STAMP}
+    answer = await as_rep.http.post("/api/sync/push", headers=as_rep.headers,
+                                    json=push_body(as_rep, [mutation, follows]))
+    assert answer.status_code == 200, answer.text
+    first, second = answer.json()["results"]
+    assert first["status"] == "rejected" and named in first["reason"], first
+    assert second["status"] == "applied"
+    assert answer.json()["last_mutation_id"] == 2
 
 
 async def test_an_oversized_batch_is_refused_and_nothing_is_applied(as_rep):

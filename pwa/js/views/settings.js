@@ -114,8 +114,17 @@ async function followsSection(ctx) {
   );
 }
 
+function accountSection() {
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'account-h' },
+    h('h3', { id: 'account-h', text: t('settings.account') }),
+    h('a', { href: '#/password', id: 'change-password', class: 'button secondary', text: t('settings.change_password') }),
+  );
+}
+
 /** The parts of the screen, in order. Add an account section here (a function of ctx returning a node). */
-export const SECTIONS = [languageSection, mailSection, followsSection];
+export const SECTIONS = [languageSection, mailSection, followsSection, accountSection];
 
 export async function settingsView(ctx) {
   const sections = await Promise.all(SECTIONS.map((section) => section(ctx)));

@@ -20,7 +20,9 @@ import { signIn, OtherUserWaiting, currentUser } from '../session.js';
 import { ApiError } from '../api.js';
 import { requestSync } from '../sync-scheduler.js';
 
-export async function signInView(ctx) {
+export async function signInView(ctx, params = {}) {
+  // Back to an invitation after signing in to accept it; nothing else may be named as where to go next.
+  const next = /^\/invite\/[\w-]+$/.test(params.query?.next || '') ? params.query.next : '/issues';
   const previous = await currentUser();
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true, value: previous?.email || '' });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
@@ -46,7 +48,7 @@ export async function signInView(ctx) {
           }
           if (saved !== language()) await recordChange('person.language', { language: language() });
           requestSync('signed-in');
-          ctx.go('/issues');
+          ctx.go(next);
         } catch (error) {
           if (error instanceof OtherUserWaiting) message.textContent = t('signin.other_user', { name: error.name_of_user });
           else if (error instanceof ApiError && error.isNetwork) message.textContent = t('signin.offline');
