@@ -34,7 +34,7 @@ async function call(path, body) {
 
 function explain(error, messages = {}) {
   if (error.isNetwork) return t('account.offline');
-  if (error.status === 429) return t('account.too_many');
+  if (error.status === 429) return t('account.too_many_attempts');
   return messages[error.status] || error.message;
 }
 
