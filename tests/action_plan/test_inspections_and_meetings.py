@@ -116,4 +116,7 @@ async def test_a_contractor_cannot_read_action_plans(as_rep, as_contractor):
     meeting = str(uuid.uuid4())
     await as_rep.push(as_rep.mutation("meeting.create", {"id": meeting, "estate_id": as_rep.estate(),
                                                          "date": "2026-11-20"}))
-    await get_json(as_contractor, f"/api/meetings/{meeting}/action-plan", expect=403)
+    # Answered exactly as a meeting that does not exist: a contractor learns nothing of the estate's meetings.
+    seen = await get_json(as_contractor, f"/api/meetings/{meeting}/action-plan", expect=404)
+    missing = await get_json(as_contractor, f"/api/meetings/{uuid.uuid4()}/action-plan", expect=404)
+    assert seen == missing

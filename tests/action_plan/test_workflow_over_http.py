@@ -45,8 +45,9 @@ async def test_refusals_say_why(as_staff, as_rep, as_rep2, as_contractor):
                                                  assignee=None)
     bare = new_issue_args(as_rep.estate())
     await as_rep.push(as_rep.mutation("issue.create", bare))
+    # A job that is not the contractor's is answered like an issue that does not exist (nothing of it is told).
     answer = await as_contractor.push(status(as_contractor, unassigned, "fixed", note="done"))
-    assert "contractor cannot" in answer["results"][0]["reason"]
+    assert answer["results"][0]["reason"] == f"there is no issue {unassigned} that you can see"
     answer = await as_staff.push(status(as_staff, bare["id"], "acknowledged"),
                                  status(as_staff, unassigned, "fixed", note=" "))
     assert [r["reason"] for r in answer["results"]] == [
