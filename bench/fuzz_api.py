@@ -91,7 +91,7 @@ def attach_a_photo(http: httpx.Client, headers: dict[str, str], client_id: str, 
 
 
 def run_schemathesis(url: str, token: str, ids_file: Path, cases: int, report_dir: Path, seed: int,
-                     max_time: float | None = None) -> dict[str, Any]:
+                     max_time: float | None = None, workers: int = 2) -> dict[str, Any]:
     operations = len(httpx.get(f"{url}/schema/openapi.json").json()["paths"])
     # Schemathesis counts examples per operation and phase; the fuzzing phase carries most of them.
     per_operation = max(1, math.ceil(cases / max(1, operations - len(EXCLUDED))))
@@ -99,7 +99,7 @@ def run_schemathesis(url: str, token: str, ids_file: Path, cases: int, report_di
     command = [st, "run", f"{url}/schema/openapi.json", "--header", f"Authorization: Bearer {token}",
                "--checks", "not_a_server_error", "--phases", "examples,coverage,fuzzing",
                "--max-examples", str(per_operation), "--seed", str(seed), "--request-timeout", "30",
-               "--workers", "2", "--report-dir", str(report_dir), "--no-color"]
+               "--workers", str(workers), "--report-dir", str(report_dir), "--no-color"]
     for path in EXCLUDED:
         command += ["--exclude-path", path]
     if max_time:
@@ -113,7 +113,8 @@ def run_schemathesis(url: str, token: str, ids_file: Path, cases: int, report_di
             "seconds": time.monotonic() - started, "output": done.stdout[-8000:] + done.stderr[-2000:]}
 
 
-async def run(database: str, cases: int, seed: int, max_time: float | None = None) -> dict[str, Any]:
+async def run(database: str, cases: int, seed: int, max_time: float | None = None,
+              workers: int = 2) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix="estatewalk-fuzz-"))
     env = {**os.environ, "ESTATEWALK_DATA": str(data_dir)}
     env.pop("DATABASE_URL", None)
@@ -134,7 +135,7 @@ async def run(database: str, cases: int, seed: int, max_time: float | None = Non
         ids_file = data_dir / "fuzz-ids.json"
         ids_file.write_text(json.dumps(pool))
         result = await asyncio.to_thread(run_schemathesis, server.url, token, ids_file, cases, data_dir / "report",
-                                         seed, max_time)
+                                         seed, max_time, workers)
         log = server.log_path.read_text(errors="replace")
         result.update(database=database, ids=len(pool["ids"]), hashes=len(pool["hashes"]),
                       server_errors_logged=log.count("unexpected error on"), log_tail=log[-3000:])

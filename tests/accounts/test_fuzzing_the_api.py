@@ -31,7 +31,9 @@ def test_fuzzing_the_openapi_schema_with_realistic_ids_finds_no_server_errors(da
 
     if database == "postgresql":
         require_postgres()
-    result = asyncio.run(run(database, cases=300, seed=20261207, max_time=60))
+    # One worker: with two, schemathesis now and then fails inside its own case generation (Hypothesis describing
+    # a filter while another thread does the same), which says nothing about the server.
+    result = asyncio.run(run(database, cases=300, seed=20261207, max_time=90, workers=1))
     assert result["returncode"] == 0, result["output"]
     assert result["server_errors_logged"] == 0, result["log_tail"]
     # The run must really have reached the API with ids that exist, not been turned away at the door.
