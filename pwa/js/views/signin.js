@@ -46,7 +46,9 @@ export async function signInView(ctx, params = {}) {
             await ctx.changeLanguage(saved, { save: false, then: '/issues', focusPicker: false });
             return;
           }
-          if (saved !== language()) await recordChange('person.language', { language: language() });
+          // Only a language chosen here goes to the profile: one guessed from the phone's settings is not a choice, and a
+          // change queued now would be stamped before the phone has learnt the server's time.
+          if (pickedHere() && saved !== language()) await recordChange('person.language', { language: language() });
           requestSync('signed-in');
           ctx.go(next);
         } catch (error) {
