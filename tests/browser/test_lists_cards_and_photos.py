@@ -190,8 +190,12 @@ def test_the_filter_control_looks_like_a_control_not_a_heading(open_phone):
     phone = open_phone("rep")
     phone.sign_in("rep@demo.test")
     phone.open("/issues")
-    style = phone.page.locator(".filters summary").evaluate(
-        """(summary) => { const s = getComputedStyle(summary), arrow = getComputedStyle(summary, '::before'),
+    phone.page.locator(".filters summary").wait_for()
+    # Looked up and measured in one task: the list may re-render after a sync, and a summary measured after
+    # it was replaced reads as unstyled.
+    style = phone.page.evaluate(
+        """() => { const summary = document.querySelector('.filters summary');
+             const s = getComputedStyle(summary), arrow = getComputedStyle(summary, '::before'),
              body = getComputedStyle(document.body);
            return { border: s.borderTopStyle, width: parseFloat(s.borderTopWidth), cursor: s.cursor,
                     size: s.fontSize, bodySize: body.fontSize, arrow: arrow.content, height: summary.getBoundingClientRect().height }; }"""
