@@ -1,5 +1,6 @@
 """The ``estatewalk`` command: it explains itself, migrates, loads demo data and manages people."""
 
+import re
 import subprocess
 import sys
 
@@ -44,3 +45,19 @@ def test_user_refuses_an_unknown_estate_and_a_short_password(settings):
 def test_demo_loads_once(settings):
     first, second = run_cli(settings, "demo"), run_cli(settings, "demo")
     assert "Demo data loaded" in first.stdout and "already there" in second.stdout
+
+
+def test_the_readme_lists_every_command_and_every_setting():
+    """The README's table is how an administrator finds a command; a new one left out of it is hidden."""
+    import argparse
+    from pathlib import Path
+
+    from server.cli import ENVIRONMENT_HELP, build_parser
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    commands = next(action for action in build_parser()._actions if isinstance(action, argparse._SubParsersAction))
+    missing = [name for name in commands.choices if f"`estatewalk {name}" not in readme]
+    assert not missing, f"README.md's command table lacks {missing}"
+    settings = re.findall(r"\b(?:ESTATEWALK_[A-Z_]+|DATABASE_URL)\b", ENVIRONMENT_HELP)
+    missing = [name for name in settings if name not in readme]
+    assert not missing, f"README.md does not mention {missing}"
