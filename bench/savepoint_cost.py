@@ -65,6 +65,7 @@ async def _run(database_url: str | None, data_dir: Path, count: int, batch: int)
     from server.db.engine import close_pool, current_engine, migrate, open_pool, use_database, write_transaction
     from server.settings import Settings
     from server.sync_api.changes import ChangeRecorder
+    from server.sync_api.push_locks import lock_for_push
     from server.sync_api.store import DatabaseStore
     from sync.engine import apply_push
     from sync.records import Actor
@@ -94,7 +95,7 @@ async def _run(database_url: str | None, data_dir: Path, count: int, batch: int)
                 async with write_transaction(current_engine()):
                     changes = ChangeRecorder()
                     store = store_type(changes)
-                    await store.lock_for_push()
+                    await lock_for_push(actor.user_id, clients[label], pushes[label][index])
                     outcome = await apply_push(store, actor, clients[label], pushes[label][index],
                                                dt.datetime.now(dt.timezone.utc))
                     await changes.flush()

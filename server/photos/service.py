@@ -32,6 +32,7 @@ from server.photos.workers import WorkerCrashed, run_isolated
 from server.problems import Forbidden, NotAnAcceptedImage, NotFound, PhotoHashMismatch
 from server.settings import Settings
 from server.sync_api.changes import ChangeRecorder
+from server.sync_api.push_locks import lock_everything
 from server.sync_api.store import DatabaseStore
 
 log = logging.getLogger("estatewalk.photos")
@@ -80,7 +81,7 @@ async def store_photo(settings: Settings, sha256: str, data: bytes, uploader: UU
         async with write_transaction(current_engine()):
             changes = ChangeRecorder()
             store = DatabaseStore(changes)
-            await store.lock_for_push()
+            await lock_everything()
             first = await record_possession(sha256, uploader)
             if first:
                 # Records this person attached before sending the bytes now show them.
@@ -110,9 +111,10 @@ async def store_photo(settings: Settings, sha256: str, data: bytes, uploader: UU
     async with write_transaction(current_engine()):
         changes = ChangeRecorder()
         store = DatabaseStore(changes)
-        # Take the same lock a push holds. Otherwise a photo.attach committed concurrently could read "not
-        # uploaded" while this transaction reads "no photo records", and the phone would show it pending forever.
-        await store.lock_for_push()
+        # Wait for every push in flight (this may announce the bytes to records on any estate). Otherwise a
+        # photo.attach committed concurrently could read "not uploaded" while this transaction reads "no photo
+        # records", and the phone would show it pending forever.
+        await lock_everything()
         first = await record_possession(sha256, uploader)
         if await t.StoredPhoto.exists().where(t.StoredPhoto.sha256 == sha256):
             created = first  # another request stored the same bytes a moment ago

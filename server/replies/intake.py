@@ -38,6 +38,7 @@ from server.replies.reading import Image, IncomingMail, read_headers, read_mail
 from server.replies.reply_text import new_text
 from server.settings import Settings
 from server.sync_api.changes import ChangeRecorder
+from server.sync_api.push_locks import lock_everything
 from server.sync_api.store import DatabaseStore
 from sync import mutations as m
 from sync.engine import apply_push
@@ -214,7 +215,7 @@ class _Intake:
         async with write_transaction(current_engine()):
             changes = ChangeRecorder()
             store = DatabaseStore(changes)
-            await store.lock_for_push()
+            await lock_everything()
             # The claim: whoever gets here second (another delivery of the same message) finds it taken.
             if await _seen(self.key):
                 return Outcome("duplicate")

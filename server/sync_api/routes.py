@@ -18,11 +18,16 @@ from server.problems import (
     problem_responses,
 )
 from server.sync_api.changes import ChangeRecorder, history_mark_at, latest_version, read_changes
-from server.sync_api.store import DatabaseStore
+from server.sync_api.push_locks import lock_for_push
+from server.sync_api.store import DatabaseStore, is_deadlock
 from sync.cursor import BadCursor, decode_cursor, encode_cursor, estates_fingerprint, starting_point
 from sync.mutations import read_mutation
 from sync.engine import ClientOfAnotherUser, MutationConflict, MutationGap, apply_push
 from sync.protocol import PullRequest, PullResponse, PushRequest, PushResponse
+
+
+#: How many times a push is tried when PostgreSQL picks it to break a deadlock.
+_ATTEMPTS = 3
 
 
 @post("/api/sync/push", tags=["sync"], status_code=200, security=SIGNED_IN,
@@ -33,12 +38,19 @@ async def push(request: Request, data: JSONBody[PushRequest], viewer: NamedDepen
     """Apply a phone's mutations exactly once, in order. See docs/sync-protocol.md."""
     mutations = [read_mutation(raw) for raw in (await request.json())["mutations"]]
     try:
-        async with write_transaction(current_engine()):
-            changes = ChangeRecorder()
-            store = DatabaseStore(changes)
-            await store.lock_for_push()
-            outcome = await apply_push(store, viewer.actor(), data.client_id, mutations, utcnow())
-            await changes.flush()
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                async with write_transaction(current_engine()):
+                    changes = ChangeRecorder()
+                    store = DatabaseStore(changes)
+                    await lock_for_push(viewer.user_id, data.client_id, mutations)
+                    outcome = await apply_push(store, viewer.actor(), data.client_id, mutations, utcnow())
+                    await changes.flush()
+                break
+            except Exception as exc:
+                # Nothing of the failed attempt was kept: running the whole push again is safe.
+                if attempt == _ATTEMPTS or not is_deadlock(exc):
+                    raise
     except MutationGap as gap:
         raise MutationOutOfOrder(str(gap), expected_mutation_id=gap.expected) from None
     except MutationConflict as conflict:

@@ -9,7 +9,6 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from piccolo.engine.postgres import PostgresEngine
 
 from server.clock import utcnow as now
 from server.db import tables as t
@@ -52,6 +51,18 @@ def is_unique_violation(exc: BaseException) -> bool:
     return isinstance(exc, asyncpg.exceptions.UniqueViolationError)
 
 
+def is_deadlock(exc: BaseException) -> bool:
+    """PostgreSQL broke a circle of transactions waiting for each other by failing this one: safe to run again.
+
+    Pushes lock in one order (``server.sync_api.push_locks``), but two pushes inserting the same client-chosen ids
+    in opposite orders still wait on each other's unique-index entries."""
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(exc, (asyncpg.exceptions.DeadlockDetectedError, asyncpg.exceptions.SerializationError))
+
+
 async def server_secret() -> bytes:
     """The deployment's key for the ids the server derives: made once by its migration, shared by every process."""
     from server.db.engine import ensure_server_secret
@@ -70,16 +81,6 @@ class DatabaseStore:
         self.changes = changes
         # E-mails about a change are queued in the change's own transaction: both commit or neither does.
         self.mail = MailOutbox()
-
-    async def lock_for_push(self) -> None:
-        """Serialise pushes on PostgreSQL, as SQLite's single writer already does.
-
-        Two pushes editing one issue would otherwise both read it and the second write would undo the first's
-        field. Holding the change counter's row lock for the whole push is simple and provably safe; the
-        benchmark in docs/benchmarks.md shows what it costs.
-        """
-        if isinstance(current_engine(), PostgresEngine):
-            await t.ChangeCounter.raw("SELECT version FROM change_counter WHERE id = 1 FOR UPDATE")
 
     @contextlib.asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
