@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 
 from bench.fuzz_hooks import ids_from_changes
-from bench.simulate import ServerUnderTest, small_jpeg
+from bench.simulate import server_for, small_jpeg
 
 ADMIN_DSN = os.environ.get("ESTATEWALK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,10 +127,10 @@ async def run(database: str, cases: int, seed: int, max_time: float | None = Non
         await admin.execute(f'CREATE DATABASE "{database_name}"')
         await admin.close()
         env["DATABASE_URL"] = ADMIN_DSN.rsplit("/", 1)[0] + f"/{database_name}"
-    server = ServerUnderTest(env, 1)
+    server = server_for(env, 1)
     try:
-        server.start()
-        await server.wait_ready()
+        server.launch()
+        await server.ready()
         token, pool = await asyncio.to_thread(seed_ids, server.url)
         ids_file = data_dir / "fuzz-ids.json"
         ids_file.write_text(json.dumps(pool))

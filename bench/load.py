@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.simulate import ServerUnderTest, small_jpeg
+from bench.simulate import server_for, small_jpeg
 from sync.hlc import HybridClock
 
 ADMIN_DSN = os.environ.get("ESTATEWALK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -107,11 +107,11 @@ async def run_setup(database: str, workers: int, phone_counts: list[int], second
         await admin.execute(f'CREATE DATABASE "{database_name}"')
         await admin.close()
         env["DATABASE_URL"] = ADMIN_DSN.rsplit("/", 1)[0] + f"/{database_name}"
-    server = ServerUnderTest(env, workers)
+    server = server_for(env, workers)
     rows = []
     try:
-        server.start()
-        await server.wait_ready()
+        server.launch()
+        await server.ready()
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
         async with httpx.AsyncClient(timeout=120, limits=limits) as http:
             http.cookies.jar.set_policy(http_cookiejar.DefaultCookiePolicy(allowed_domains=[]))

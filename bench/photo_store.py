@@ -27,9 +27,7 @@ import io
 import json
 import os
 import platform
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,8 +36,9 @@ from pathlib import Path
 
 import httpx
 
+from bench.server_process import ServerProcess
+
 ADMIN_DSN = os.environ.get("ESTATEWALK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-REPO = Path(__file__).resolve().parents[1]
 
 
 def photo(seed: int) -> bytes:
@@ -52,14 +51,6 @@ def photo(seed: int) -> bytes:
     out = io.BytesIO()
     Image.blend(scene, grain, 0.35).save(out, "JPEG", quality=88)
     return out.getvalue()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -112,24 +103,14 @@ async def run_store(store: str, photos: list[bytes], fetches: int, concurrency: 
     await admin(f'CREATE DATABASE "{name}"')
     database_url = ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
     data_dir = Path(tempfile.mkdtemp(prefix=f"estatewalk-photo-store-{store}-"))
-    port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "ESTATEWALK_DATA": str(data_dir),
            "ESTATEWALK_PHOTO_STORE": store}
-    log = open(data_dir / "server.log", "wb")
-    server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--demo", "--port", str(port),
-                               "--log-level", "warning"], env=env, stdout=log, stderr=log, cwd=REPO,
-                              start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    server = ServerProcess(env, log_path=data_dir / "server.log")
+    server.launch()
     try:
-        async with httpx.AsyncClient(base_url=url, timeout=60,
+        await server.ready()
+        async with httpx.AsyncClient(base_url=server.url, timeout=60,
                                      limits=httpx.Limits(max_connections=concurrency * 2)) as http:
-            for _ in range(600):
-                try:
-                    if (await http.get("/api/health")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
             login = (await http.post("/api/auth/login", json={"email": "staff@demo.test", "password": "demo"})).json()
             http.cookies.clear()
             headers = {"Authorization": f"Bearer {login['token']}"}
@@ -193,9 +174,7 @@ async def run_store(store: str, photos: list[bytes], fetches: int, concurrency: 
             original_seconds = time.perf_counter() - started
             original_bytes = fetched_bytes
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        log.close()
+        server.stop()
     writes = await store_writes(database_url, store, data_dir, photos)
     await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     megabytes = sum(map(len, photos)) / 1e6

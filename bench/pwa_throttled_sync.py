@@ -15,11 +15,12 @@ import argparse
 import io
 import random
 import shutil
-import socket
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+from bench.server_process import free_port
 
 PWA = Path(__file__).resolve().parent.parent / "pwa"
 CHROMIUM_ARGS = [
@@ -77,12 +78,6 @@ def camera_jpeg(seed: int) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=88)
     return out.getvalue()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_server(data_dir: Path) -> tuple[str, object, threading.Thread]:

@@ -37,9 +37,7 @@ import io
 import os
 import random
 import shutil
-import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +48,7 @@ from typing import Any
 
 import httpx
 
+from bench.server_process import ServerProcess, free_port
 from sync.hlc import HybridClock
 
 ACCOUNTS = ["staff@demo.test", "rep@demo.test", "rep2@demo.test"]
@@ -64,60 +63,8 @@ def log(message: str) -> None:
 
 # --- the server, as a process group we can kill ---------------------------------------------------------------
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ServerUnderTest:
-    def __init__(self, env: dict[str, str], workers: int, host: str = "127.0.0.1") -> None:
-        self.env, self.workers, self.host = env, workers, host
-        self.port = free_port()
-        self.url = f"http://{host}:{self.port}"
-        self.process: subprocess.Popen | None = None
-        Path(env["ESTATEWALK_DATA"]).mkdir(parents=True, exist_ok=True)
-        self.log_path = Path(env["ESTATEWALK_DATA"]) / "server.log"
-        self.kills = 0
-
-    @property
-    def up(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def start(self) -> None:
-        command = [sys.executable, "-m", "server.cli", "serve", "--demo", "--host", self.host, "--port",
-                   str(self.port), "--workers", str(self.workers), "--log-level", "warning"]
-        with open(self.log_path, "ab") as out:
-            # A session of its own, so a kill takes the workers with the parent.
-            self.process = subprocess.Popen(command, env=self.env, stdout=out, stderr=out, start_new_session=True)
-
-    async def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        async with httpx.AsyncClient(timeout=2) as http:
-            while time.monotonic() < deadline:
-                try:
-                    if (await http.get(f"{self.url}/api/health")).status_code == 200:
-                        return
-                except NETWORK_ERRORS:
-                    pass
-                await asyncio.sleep(0.1)
-        raise RuntimeError(f"the server did not come up; see {self.log_path}")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-        self.kills += 1
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+def server_for(env: dict[str, str], workers: int, host: str = "127.0.0.1") -> ServerProcess:
+    return ServerProcess(env, log_path=Path(env["ESTATEWALK_DATA"]) / "server.log", host=host, workers=workers)
 
 
 class Hosts:
@@ -126,7 +73,7 @@ class Hosts:
     ``url`` answers for any host that is up, chosen afresh for every request; the killer kills either one.
     """
 
-    def __init__(self, servers: list[ServerUnderTest], rng: random.Random) -> None:
+    def __init__(self, servers: list[ServerProcess], rng: random.Random) -> None:
         self.servers, self.rng = servers, rng
         self.log_path = servers[0].log_path
 
@@ -139,26 +86,26 @@ class Hosts:
     def kills(self) -> int:
         return sum(server.kills for server in self.servers)
 
-    def start(self) -> None:
-        self.servers[0].start()
+    def launch(self) -> None:
+        self.servers[0].launch()
 
-    async def wait_ready(self, timeout: float = 60) -> None:
+    async def ready(self, timeout: float = 60) -> None:
         # The first host migrates and loads the demo data alone; then the others start.
-        await self.servers[0].wait_ready(timeout)
+        await self.servers[0].ready(timeout)
         for server in self.servers[1:]:
             if not server.up:
-                server.start()
-            await server.wait_ready(timeout)
+                server.launch()
+            await server.ready(timeout)
 
     def kill(self) -> None:
         self.victim = self.rng.choice(self.servers)
         self.victim.kill()
 
     def restart(self) -> None:
-        self.victim.start()
+        self.victim.launch()
 
     async def wait_restarted(self) -> None:
-        await self.victim.wait_ready()
+        await self.victim.ready()
 
     def stop(self) -> None:
         for server in self.servers:
@@ -296,7 +243,7 @@ class Chaos:
     tus_cut_rate: float = 0.5
 
 
-async def sign_in(http: httpx.AsyncClient, server: ServerUnderTest, phone: Phone) -> None:
+async def sign_in(http: httpx.AsyncClient, server: ServerProcess, phone: Phone) -> None:
     answer = None
     for _ in range(200):
         try:
@@ -313,7 +260,7 @@ async def sign_in(http: httpx.AsyncClient, server: ServerUnderTest, phone: Phone
                        f"{answer.text[:300] if answer else ''}")
 
 
-async def push_some(http: httpx.AsyncClient, server: ServerUnderTest, phone: Phone, chaos: Chaos) -> None:
+async def push_some(http: httpx.AsyncClient, server: ServerProcess, phone: Phone, chaos: Chaos) -> None:
     batch = phone.outbox[:phone.rng.randint(1, 12)]
     body = {"client_id": phone.client_id, "mutations": batch}
     deliveries = 2 if phone.rng.random() < chaos.duplicate_rate else 1
@@ -337,7 +284,7 @@ async def push_some(http: httpx.AsyncClient, server: ServerUnderTest, phone: Pho
     phone.outbox = [m for m in phone.outbox if m["id"] > result["last_mutation_id"]]
 
 
-async def send_photo(http: httpx.AsyncClient, server: ServerUnderTest, phone: Phone, sha: str, data: bytes,
+async def send_photo(http: httpx.AsyncClient, server: ServerProcess, phone: Phone, sha: str, data: bytes,
                      chaos: Chaos) -> None:
     if phone.rng.random() < 0.5:
         answer = await http.put(f"{server.url}/api/photos/{sha}", headers=phone.headers, content=data)
@@ -370,7 +317,7 @@ async def send_photo(http: httpx.AsyncClient, server: ServerUnderTest, phone: Ph
     phone.photos_to_send.pop(sha, None)
 
 
-async def pull_everything(http: httpx.AsyncClient, server: ServerUnderTest, phone: Phone) -> None:
+async def pull_everything(http: httpx.AsyncClient, server: ServerProcess, phone: Phone) -> None:
     for _ in range(10_000):
         answer = await http.post(f"{server.url}/api/sync/pull", headers=phone.headers,
                                  json={"client_id": phone.client_id, "cursor": phone.cursor, "limit": 200})
@@ -394,7 +341,7 @@ async def pull_everything(http: httpx.AsyncClient, server: ServerUnderTest, phon
     raise RuntimeError("pull did not finish")
 
 
-async def sync_until_done(http: httpx.AsyncClient, server: ServerUnderTest, phone: Phone, chaos: Chaos,
+async def sync_until_done(http: httpx.AsyncClient, server: ServerProcess, phone: Phone, chaos: Chaos,
                           deadline: float) -> None:
     """Keep trying, through kills and cut connections, until the outbox and photo queue are empty and pulled."""
     backoff = 0.05
@@ -416,7 +363,7 @@ async def sync_until_done(http: httpx.AsyncClient, server: ServerUnderTest, phon
     raise RuntimeError(f"{phone.name} could not finish syncing before the deadline")
 
 
-async def kill_during_sync(server: ServerUnderTest, rng: random.Random, kills: int, window: float) -> None:
+async def kill_during_sync(server: ServerProcess, rng: random.Random, kills: int, window: float) -> None:
     """Kill the server ``kills`` times at random moments while the phones are syncing, restarting it each time.
 
     Started together with a round of syncs, so the kills land mid-push, mid-pull and mid-upload.
@@ -432,8 +379,8 @@ async def kill_during_sync(server: ServerUnderTest, rng: random.Random, kills: i
             continue
         log(f"killed the server (kill {server.kills})")
         await asyncio.sleep(rng.uniform(0.05, 0.4))
-        server.start()
-        await server.wait_ready()
+        server.launch()
+        await server.ready()
 
 
 # --- checking --------------------------------------------------------------------------------------------------
@@ -447,7 +394,7 @@ class Verdict:
     mail_redelivered: int = 0
 
 
-async def check(http: httpx.AsyncClient, server: ServerUnderTest, phones: list[Phone], database: str,
+async def check(http: httpx.AsyncClient, server: ServerProcess, phones: list[Phone], database: str,
                 env: dict[str, str]) -> Verdict:
     verdict = Verdict()
     auditor = Phone("auditor", "staff@demo.test", random.Random(0), 0)
@@ -601,17 +548,17 @@ async def simulate(args: argparse.Namespace) -> int:
     # E-mail goes to the sink; a short lease so that an e-mail whose sender was killed is taken over in seconds.
     env.update({"ESTATEWALK_SMTP_URL": f"smtp://127.0.0.1:{mail.port}", "ESTATEWALK_MAIL_INTERVAL": "0.2",
                 "ESTATEWALK_MAIL_LEASE": "2"})
-    server: ServerUnderTest | Hosts
+    server: ServerProcess | Hosts
     if args.hosts > 1:
         if args.database != "postgresql":
             raise SystemExit("--hosts needs --database postgresql: hosts share nothing but the database")
         servers = []
         for n in range(args.hosts):
             host_env = {**env, "ESTATEWALK_DATA": str(data_dir / f"host{n + 1}")}
-            servers.append(ServerUnderTest(host_env, args.workers, host=f"127.0.0.{n + 2}"))
+            servers.append(server_for(host_env, args.workers, host=f"127.0.0.{n + 2}"))
         server = Hosts(servers, random.Random(rng.random()))
     else:
-        server = ServerUnderTest(env, args.workers)
+        server = server_for(env, args.workers)
     chaos = Chaos()
     phones = [Phone(f"phone{n}", ACCOUNTS[n % len(ACCOUNTS)], random.Random(rng.random()),
                     skew_ms=rng.choice([0, 0, 0, 3 * 3600_000, -2 * 3600_000]))
@@ -620,8 +567,8 @@ async def simulate(args: argparse.Namespace) -> int:
     deadline = started + args.time_limit
     try:
         mail.__enter__()
-        server.start()
-        await server.wait_ready()
+        server.launch()
+        await server.ready()
         limits = httpx.Limits(max_connections=args.phones * 2)
         async with httpx.AsyncClient(timeout=20, limits=limits) as http:
             # Phones here are API clients: Bearer tokens only. Keeping the session cookie that sign-in also

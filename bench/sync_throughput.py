@@ -29,7 +29,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -42,6 +41,7 @@ from typing import Any
 
 import httpx
 
+from bench.server_process import ServerProcess
 from sync.hlc import HybridClock
 from sync.mutations import MAX_BATCH
 
@@ -146,12 +146,6 @@ def print_table(rows: list[dict[str, str]]) -> None:
 
 # --- the server under test ---------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def _postgres_admin(sql: str) -> Any:
     import asyncpg
 
@@ -174,11 +168,17 @@ class Server:
         self.keep = keep
         self.data_dir = workdir / "data"
         self.log_path = workdir / "server.log"
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.pg_name: str | None = None
-        self.process: subprocess.Popen[bytes] | None = None
-        self._log: Any = None
+        self.server: ServerProcess | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return self.server.url
+
+    @property
+    def process(self) -> subprocess.Popen[bytes] | None:
+        return self.server.process if self.server else None
 
     @property
     def env(self) -> dict[str, str]:
@@ -199,29 +199,16 @@ class Server:
         demo_seconds = time.perf_counter() - started
         if demo.returncode != 0:
             raise BenchFailure(f"estatewalk demo failed ({demo.returncode}):\n{demo.stdout}\n{demo.stderr}")
-        self._log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(
-            [str(ESTATEWALK), "serve", "--demo", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "warning"],
-            env=self.env, cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + HEALTH_WAIT_S
-        while True:
-            if self.process.poll() is not None:
-                raise BenchFailure(f"the server exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                answer = httpx.get(f"{self.url}/api/health", timeout=2)
-                if answer.status_code == 200:
-                    kind = answer.json()["database"]
-                    if kind != self.database:
-                        raise BenchFailure(f"the server runs on {kind}, not {self.database}")
-                    if self.profile:
-                        self._start_profiler()
-                    return demo_seconds
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise BenchFailure(f"no healthy server after {HEALTH_WAIT_S} s:\n{self.log_tail()}")
-            time.sleep(0.1)
+        self.server = ServerProcess(self.env, log_path=self.log_path)
+        try:
+            kind = self.server.start(timeout=HEALTH_WAIT_S)["database"]
+        except RuntimeError as failure:
+            raise BenchFailure(str(failure)) from None
+        if kind != self.database:
+            raise BenchFailure(f"the server runs on {kind}, not {self.database}")
+        if self.profile:
+            self._start_profiler()
+        return demo_seconds
 
     def _start_profiler(self) -> None:
         """Sample the server with py-spy (``pip install py-spy``) into collapsed stacks, until ``stop``."""
@@ -234,8 +221,6 @@ class Server:
         time.sleep(1)
 
     def log_text(self) -> str:
-        if self._log:
-            self._log.flush()
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def log_tail(self, lines: int = 60) -> str:
@@ -275,16 +260,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self._spy.kill()
                 self._spy.wait(timeout=10)
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        if self._log:
-            self._log.close()
-            self._log = None
+        if self.server is not None:
+            self.server.stop()
         if self.pg_name and not self.keep:
             asyncio.run(_postgres_admin(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)'))
 

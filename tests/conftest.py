@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
+from bench.server_process import free_port
 from server.app import create_app
 from server.settings import Settings
 from sync.hlc import HybridClock
@@ -235,12 +235,6 @@ def new_issue_args(estate_id: str, **overrides: Any) -> dict[str, Any]:
 
 
 # --- a live server, for browser journeys and real HTTP clients ---------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @dataclass
 class LiveServer:

@@ -12,38 +12,23 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
-import httpx
 
-from tests.conftest import free_port
+from bench.server_process import ServerProcess, free_port
 
 
-class RunningServer:
-    """``estatewalk serve --demo`` as a process, on a port that stays the same when started again."""
+class RunningServer(ServerProcess):
+    """``estatewalk serve --demo`` as a process, started at once, on a port that stays the same when started again.
+
+    Its output goes beside the data directory, not into it, so backups and restores see only what the server wrote.
+    """
 
     def __init__(self, env: dict[str, str], port: int | None = None) -> None:
-        self.env, self.port = env, port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--demo", "--port",
-                                         str(self.port), "--log-level", "warning"], env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            assert self.process.poll() is None, "the server exited at start"
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        data_dir = Path(env["ESTATEWALK_DATA"])
+        super().__init__(env, port=port, log_path=data_dir.parent / f"{data_dir.name}-server.log")
+        self.start()
 
 
 class Deployment:

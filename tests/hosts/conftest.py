@@ -11,20 +11,16 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import signal
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-import httpx
 import pytest
 
-from tests.conftest import free_port
+from bench.server_process import ServerProcess, free_port
 
 POSTGRES_SOCKET_DIR = Path("/var/run/postgresql")
 REPO = Path(__file__).resolve().parents[2]
@@ -34,69 +30,15 @@ def _run(*command: str) -> subprocess.CompletedProcess:
     return subprocess.run(list(command), capture_output=True, text=True, timeout=30)
 
 
-@dataclass
-class AppHost:
-    """One ``estatewalk serve`` process: started, killed (SIGKILL, as a machine dies) and started again."""
+class AppHost(ServerProcess):
+    """One app host: an ``estatewalk serve`` process with its own address and data directory, started, killed
+    (SIGKILL, as a machine dies) and started again."""
 
-    name: str
-    address: str
-    port: int
-    data_dir: Path
-    env: dict[str, str]
-    netns: str | None = None
-    process: subprocess.Popen | None = None
-    kills: int = 0
-    log_path: Path = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = self.data_dir / "server.log"
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.address}:{self.port}"
-
-    def start(self) -> None:
-        command = [sys.executable, "-m", "server.cli", "serve", "--demo", "--host", self.address,
-                   "--port", str(self.port), "--log-level", "warning"]
-        if self.netns:
-            command = ["ip", "netns", "exec", self.netns, *command]  # ip execs the command: same process
-        with open(self.log_path, "ab") as out:
-            self.process = subprocess.Popen(command, env=self.env, stdout=out, stderr=out, cwd=REPO,
-                                            start_new_session=True)
-        self.wait_ready()
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                break
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.name} did not come up:\n{self.log_path.read_text(errors='replace')[-3000:]}")
-
-    def kill(self) -> None:
-        """SIGKILL the host and everything it started (its photo workers): no goodbye to anyone."""
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-        self.kills += 1
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-
-    def tracebacks(self) -> int:
-        return self.log_path.read_text(errors="replace").count("Traceback")
+    def __init__(self, name: str, address: str, port: int, data_dir: Path, env: dict[str, str],
+                 netns: str | None = None) -> None:
+        self.name, self.data_dir = name, data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        super().__init__(env, log_path=data_dir / "server.log", host=address, port=port, netns=netns)
 
 
 def _namespaces_possible() -> str | None:

@@ -10,42 +10,31 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 import uuid
 
 import httpx
 import pytest
 
 from sync.hlc import HybridClock
-from tests.conftest import free_port, new_issue_args
+from bench.server_process import ServerProcess
+from tests.conftest import new_issue_args
 
 PHONES, PUSHES_PER_PHONE, ISSUES_PER_PUSH, PULLERS = 4, 12, 5, 3
 
 pytestmark = pytest.mark.postgres
 
 
-def _start_servers(database_url: str, data_dir: str, count: int) -> tuple[list[subprocess.Popen], list[str]]:
-    env = {**os.environ, "DATABASE_URL": database_url, "ESTATEWALK_DATA": data_dir}
+def _start_servers(database_url: str, data_dir: Path, count: int) -> list[ServerProcess]:
+    env = {**os.environ, "DATABASE_URL": database_url, "ESTATEWALK_DATA": str(data_dir)}
     subprocess.run([sys.executable, "-m", "server.cli", "demo"], env=env, check=True, capture_output=True,
                    timeout=120)
-    processes, urls = [], []
-    for _ in range(count):
-        port = free_port()
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--demo", "--port", str(port), "--log-level", "warning"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
-        urls.append(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 60
-    for url in urls:
-        while True:
-            try:
-                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("servers did not start")
-            time.sleep(0.2)
-    return processes, urls
+    servers = [ServerProcess(env, log_path=data_dir / f"server{n}.log") for n in range(count)]
+    for server in servers:
+        server.launch()
+    for server in servers:
+        server.wait_ready()
+    return servers
 
 
 async def _sign_in(http: httpx.AsyncClient, url: str) -> tuple[str, str]:
@@ -91,7 +80,8 @@ async def _puller(http, urls, token, pushing_done: asyncio.Event, seen: set[str]
 
 
 def test_pullers_miss_nothing_while_phones_push_through_several_processes(postgres_url, tmp_path):
-    processes, urls = _start_servers(postgres_url, str(tmp_path), count=2)
+    servers = _start_servers(postgres_url, tmp_path, count=2)
+    urls = [server.url for server in servers]
 
     async def scenario() -> tuple[set[str], list[set[str]]]:
         async with httpx.AsyncClient(timeout=60) as http:
@@ -108,10 +98,9 @@ def test_pullers_miss_nothing_while_phones_push_through_several_processes(postgr
     try:
         acknowledged, seen = asyncio.run(scenario())
     finally:
-        for process in processes:
-            process.terminate()
-        errors = [p.communicate(timeout=20)[1].decode() for p in processes]
+        for server in servers:
+            server.stop()
     assert len(acknowledged) == PHONES * PUSHES_PER_PHONE * ISSUES_PER_PUSH
     for puller_seen in seen:
         assert acknowledged - puller_seen == set()
-    assert not [e for e in errors if "Traceback" in e], errors
+    assert [server.tracebacks() for server in servers] == [0, 0], [server.log_tail() for server in servers]

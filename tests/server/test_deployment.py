@@ -1,13 +1,11 @@
 """A deployment as docs/deploy.md describes it: several workers on PostgreSQL, checked by ``estatewalk check``."""
 
 import os
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
 
+from bench.server_process import ServerProcess
 from server.settings import Settings
 from tests.conftest import free_port, run_cli
 
@@ -31,23 +29,18 @@ def test_check_reports_an_unreachable_mail_server(settings: Settings, monkeypatc
 @pytest.mark.postgres
 def test_four_workers_start_together_on_one_fresh_database(postgres_url, tmp_path):
     """Workers of a new deployment migrate at once; the migration lock makes them take turns."""
-    port = free_port()
     env = {**os.environ, "DATABASE_URL": postgres_url, "ESTATEWALK_DATA": str(tmp_path)}
-    server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--workers", "4", "--port", str(port),
-                               "--demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = ServerProcess(env, log_path=tmp_path / "server.log", workers=4, log_level="info")
+    server.launch()
     try:
-        deadline, answers = time.monotonic() + 90, []
-        while time.monotonic() < deadline and len(answers) < 20:
-            try:
-                answers.append(httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).json())
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        assert answers and all(a == {"status": "ok", "database": "postgresql"} for a in answers)
-        login = httpx.post(f"http://127.0.0.1:{port}/api/auth/login",
-                           json={"email": "rep@demo.test", "password": "demo"}, timeout=10)
+        server.wait_ready(timeout=90)
+        answers = [httpx.get(f"{server.url}/api/health", timeout=2).json() for _ in range(20)]
+        assert all(a == {"status": "ok", "database": "postgresql"} for a in answers)
+        login = httpx.post(f"{server.url}/api/auth/login", json={"email": "rep@demo.test", "password": "demo"},
+                           timeout=10)
         assert login.status_code == 200
     finally:
-        server.terminate()
-        output = server.communicate(timeout=30)[0].decode()
+        server.stop()
+    output = server.log_text()
     assert output.count("Application startup complete") == 4, output
     assert "Traceback" not in output, output
