@@ -13,11 +13,9 @@ from uuid import UUID
 
 from server.auth.passwords import hash_password
 from server.clock import utcnow
-from server.db.engine import current_engine, write_transaction
 from server.db.tables import Estate
 from server.estates import EstateAdmin
-from server.sync_api.changes import ChangeRecorder
-from server.sync_api.store import DatabaseStore
+from server.sync_api.unit_of_work import unit_of_work
 from sync import mutations as m
 from sync.engine import apply_push
 from sync.hlc import format_stamp
@@ -106,10 +104,8 @@ class _Phone:
         self.next_id += 1
 
     async def sync(self) -> None:
-        async with write_transaction(current_engine()):
-            changes = ChangeRecorder()
-            outcome = await apply_push(DatabaseStore(changes), self.actor, self.client_id, self.queue, utcnow())
-            await changes.flush()
+        async with unit_of_work() as store:
+            outcome = await apply_push(store, self.actor, self.client_id, self.queue, utcnow())
         refused = [r for r in outcome.results if r.status != "applied"]
         if refused:
             raise RuntimeError(f"demo data was refused: {refused}")

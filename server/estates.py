@@ -7,14 +7,14 @@ change log all the same, so phones learn about a new block or a new TRA rep on t
 from __future__ import annotations
 
 import uuid
+from typing import Any
 from uuid import UUID
 
 from server.auth.audit import audit
 from server.auth.passwords import hash_password
 from server.clock import utcnow
-from server.db.engine import current_engine, write_transaction
 from server.db.tables import AppUser, AuthSession, Estate, Location, Membership
-from server.sync_api.changes import ChangeRecorder
+from server.sync_api.unit_of_work import unit_of_work
 from sync.records import ROLES, Role
 
 LOCATION_KINDS = ("block", "floor", "stairwell", "bin_store", "car_park", "play_area", "garden", "other")
@@ -25,20 +25,14 @@ class EstateAdmin:
 
     def __init__(self, *, own_transaction: bool = True) -> None:
         """``own_transaction=False`` joins the caller's transaction (which must be a write transaction)."""
-        self.changes = ChangeRecorder()
-        self._own_transaction = own_transaction
+        self._work = unit_of_work(join=not own_transaction)
 
     async def __aenter__(self) -> "EstateAdmin":
-        if self._own_transaction:
-            self._transaction = write_transaction(current_engine())
-            await self._transaction.__aenter__()
+        self.changes = (await self._work.__aenter__()).changes
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        if exc_info[0] is None:
-            await self.changes.flush()
-        if self._own_transaction:
-            await self._transaction.__aexit__(*exc_info)
+    async def __aexit__(self, *exc_info: Any) -> bool | None:
+        return await self._work.__aexit__(*exc_info)
 
     async def create_estate(self, name: str, estate_id: UUID | None = None) -> UUID:
         estate_id = estate_id or uuid.uuid4()

@@ -14,11 +14,9 @@ from msgspec import Struct
 from server.auth.dependencies import SIGNED_IN
 from server.auth.sessions import Viewer
 from server.clock import unix_millis
-from server.db.engine import current_engine, write_transaction
 from server.notify.outbox import mail_mode
 from server.problems import problem_responses
-from server.sync_api.changes import ChangeRecorder
-from server.sync_api.store import DatabaseStore
+from server.sync_api.unit_of_work import unit_of_work
 from sync.hlc import format_stamp
 from sync.records import MailMode
 
@@ -36,12 +34,9 @@ async def my_mail_preference(viewer: NamedDependency[Viewer]) -> MailPreferenceB
 @put("/api/me/mail", tags=["mail"], security=SIGNED_IN, responses=problem_responses(400, 401))
 async def set_my_mail_preference(data: JSONBody[MailPreferenceBody],
                                  viewer: NamedDependency[Viewer]) -> MailPreferenceBody:
-    async with write_transaction(current_engine()):
-        changes = ChangeRecorder()
+    async with unit_of_work() as store:
         # Stamped with the server's clock, like a phone's choice made at this moment.
-        await DatabaseStore(changes).save_mail_preference(viewer.user_id, data.mode,
-                                                          format_stamp(unix_millis(), 0, "web"))
-        await changes.flush()
+        await store.save_mail_preference(viewer.user_id, data.mode, format_stamp(unix_millis(), 0, "web"))
     return data
 
 

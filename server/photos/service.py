@@ -18,7 +18,6 @@ from server.auth.scoping import photo_estates_visible
 from server.auth.sessions import Viewer
 from server.clock import utcnow
 from server.db import tables as t
-from server.db.engine import current_engine, write_transaction
 from server.photos.processing import NotAcceptedImage, ProcessedPhoto, process_photo, sha256_hex
 from server.photos.storage import (
     VARIANTS,
@@ -31,9 +30,9 @@ from server.photos.storage import (
 from server.photos.workers import WorkerCrashed, run_isolated
 from server.problems import Forbidden, NotAnAcceptedImage, NotFound, PhotoHashMismatch
 from server.settings import Settings
-from server.sync_api.changes import ChangeRecorder
 from server.sync_api.push_locks import lock_everything
 from server.sync_api.store import DatabaseStore
+from server.sync_api.unit_of_work import unit_of_work
 
 log = logging.getLogger("estatewalk.photos")
 
@@ -78,15 +77,12 @@ async def store_photo(settings: Settings, sha256: str, data: bytes, uploader: UU
     # Already here, unless the files went missing (a storage restored from an older backup): then this upload
     # puts them back, which is what content addressing makes safe.
     if existing is not None and all([await storage.exists(photo_key(v, sha256)) for v in VARIANTS]):
-        async with write_transaction(current_engine()):
-            changes = ChangeRecorder()
-            store = DatabaseStore(changes)
+        async with unit_of_work() as store:
             await lock_everything()
             first = await record_possession(sha256, uploader)
             if first:
                 # Records this person attached before sending the bytes now show them.
-                await _announce_uploaded(store, changes, sha256)
-            await changes.flush()
+                await _announce_uploaded(store, sha256)
         return StoredPhotoInfo(sha256, existing["content_type"], existing["byte_size"], existing["width"],
                                existing["height"], created=first)
 
@@ -108,9 +104,7 @@ async def store_photo(settings: Settings, sha256: str, data: bytes, uploader: UU
     await storage.put(photo_key("display", sha256), processed.display)
     await storage.put(photo_key("thumb", sha256), processed.thumb)
 
-    async with write_transaction(current_engine()):
-        changes = ChangeRecorder()
-        store = DatabaseStore(changes)
+    async with unit_of_work() as store:
         # Wait for every push in flight (this may announce the bytes to records on any estate). Otherwise a
         # photo.attach committed concurrently could read "not uploaded" while this transaction reads "no photo
         # records", and the phone would show it pending forever.
@@ -119,14 +113,13 @@ async def store_photo(settings: Settings, sha256: str, data: bytes, uploader: UU
         if await t.StoredPhoto.exists().where(t.StoredPhoto.sha256 == sha256):
             created = first  # another request stored the same bytes a moment ago
             if first:
-                await _announce_uploaded(store, changes, sha256)
+                await _announce_uploaded(store, sha256)
         else:
             await t.StoredPhoto.insert(t.StoredPhoto(
                 sha256=sha256, content_type=processed.content_type, byte_size=len(data),
                 width=processed.width, height=processed.height, created_at=utcnow()))
             created = True
-            await _announce_uploaded(store, changes, sha256)
-        await changes.flush()
+            await _announce_uploaded(store, sha256)
         if before_commit is not None:
             await before_commit(sha256)
     return StoredPhotoInfo(sha256, processed.content_type, len(data), processed.width, processed.height, created)
@@ -167,13 +160,13 @@ async def estates_showing(viewer: Any, sha256: str) -> tuple[set[UUID], set[UUID
     return on_issues, on_grades
 
 
-async def _announce_uploaded(store: DatabaseStore, changes: ChangeRecorder, sha256: str) -> None:
+async def _announce_uploaded(store: DatabaseStore, sha256: str) -> None:
     """Every photo record already waiting for these bytes changes to ``uploaded: true`` on every phone."""
     rows = await t.Photo.select(t.Photo.id).where(t.Photo.sha256 == sha256)
     for row in rows:
         photo = await store.photo(row["id"])
         if photo is not None:
-            changes.record("photo", photo.id, photo, estate_id=photo.estate_id)
+            store.changes.record("photo", photo.id, photo, estate_id=photo.estate_id)
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,8 @@ from server.replies.html_text import html_to_text
 from server.replies.reading import Image, IncomingMail, read_headers, read_mail
 from server.replies.reply_text import new_text
 from server.settings import Settings
-from server.sync_api.changes import ChangeRecorder
 from server.sync_api.push_locks import lock_everything
-from server.sync_api.store import DatabaseStore
+from server.sync_api.unit_of_work import unit_of_work
 from sync import mutations as m
 from sync.engine import apply_push
 from sync.hlc import format_stamp
@@ -212,9 +211,7 @@ class _Intake:
         user_id, now = self.person.user_id, utcnow()
         client_id = mail_client_id(user_id)
         comment_id = uuid.uuid5(_NAMESPACE, f"{self.key}:comment")
-        async with write_transaction(current_engine()):
-            changes = ChangeRecorder()
-            store = DatabaseStore(changes)
+        async with unit_of_work() as store:
             await lock_everything()
             # The claim: whoever gets here second (another delivery of the same message) finds it taken.
             if await _seen(self.key):
@@ -247,7 +244,6 @@ class _Intake:
                 outcome = await self._record("comment", "sender_mismatch" if self.flagged else "",
                                              issue_id=issue_id, words=words,
                                              comment_id=comment_id if words else None)
-            await changes.flush()
         return outcome
 
     async def quarantine(self, reason: str, *, tell: bool = True, detail: str = "", issues: int = 0) -> Outcome:

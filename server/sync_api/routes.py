@@ -9,7 +9,6 @@ from litestar.params import JSONBody
 from server.auth.dependencies import SIGNED_IN
 from server.auth.sessions import Viewer
 from server.clock import unix_millis, utcnow
-from server.db.engine import current_engine, write_transaction
 from server.problems import (
     ClientIdTaken,
     MutationContentConflict,
@@ -20,6 +19,7 @@ from server.problems import (
 from server.sync_api.changes import ChangeRecorder, history_mark_at, latest_version, read_changes
 from server.sync_api.push_locks import lock_for_push
 from server.sync_api.store import DatabaseStore, is_deadlock
+from server.sync_api.unit_of_work import unit_of_work
 from sync.cursor import BadCursor, decode_cursor, encode_cursor, estates_fingerprint, starting_point
 from sync.mutations import read_mutation
 from sync.engine import ClientOfAnotherUser, MutationConflict, MutationGap, apply_push
@@ -40,12 +40,9 @@ async def push(request: Request, data: JSONBody[PushRequest], viewer: NamedDepen
     try:
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                async with write_transaction(current_engine()):
-                    changes = ChangeRecorder()
-                    store = DatabaseStore(changes)
+                async with unit_of_work() as store:
                     await lock_for_push(viewer.user_id, data.client_id, mutations)
                     outcome = await apply_push(store, viewer.actor(), data.client_id, mutations, utcnow())
-                    await changes.flush()
                 break
             except Exception as exc:
                 # Nothing of the failed attempt was kept: running the whole push again is safe.
