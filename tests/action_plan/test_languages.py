@@ -248,3 +248,64 @@ async def test_the_inspection_summary_pdf_is_in_the_reader_s_language(as_rep):
     vi = words("vi")
     assert vi.t("summary.grades") in text and vi.t("summary.raised") in text
     assert "Issues raised" not in text and "Inspection summary" not in text
+
+
+async def test_the_inspection_summary_page_is_in_turkish_for_a_turkish_reader(as_rep, as_staff):
+    from tests.action_plan.test_reports import DEMO_INSPECTION
+
+    await _applied(as_rep, "person.language", {"language": "tr"})
+    page = await as_rep.http.get(f"/api/inspections/{DEMO_INSPECTION}/summary.html", headers=as_rep.headers)
+    assert page.status_code == 200, page.text
+    tr = words("tr")
+    assert '<html lang="tr" dir="ltr">' in page.text
+    for key in ("summary.grades", "summary.raised", "summary.rechecked", "summary.col_location",
+                "summary.col_agreed", "summary.col_found", "plan.col_owner", "plan.col_last"):
+        assert f">{tr.t(key)}</" in page.text, key
+    _no_english_words(page.text, tr, ("summary.", "plan.col_", "plan.attendees", "plan.merged"))
+    # Staff, who never chose a language, get the same page in English.
+    english = await as_staff.http.get(f"/api/inspections/{DEMO_INSPECTION}/summary.html", headers=as_staff.headers)
+    assert "<h2>Issues raised</h2>" in english.text and "Attendees:" in english.text
+
+
+async def test_the_dashboard_is_in_vietnamese_for_a_vietnamese_reader(as_rep):
+    from server.demo import FIRST_ESTATE
+
+    await _applied(as_rep, "person.language", {"language": "vi"})
+    page = await as_rep.http.get(f"/api/estates/{FIRST_ESTATE}/dashboard.html", headers=as_rep.headers)
+    assert page.status_code == 200, page.text
+    vi = words("vi")
+    assert '<html lang="vi" dir="ltr">' in page.text and f"<h1>{vi.t('dash.title')}</h1>" in page.text
+    for key in ("dash.open", "dash.overdue", "dash.resolved", "dash.confirmed", "dash.median"):
+        assert f"<dt>{vi.t(key)}</dt>" in page.text, key
+    assert f"<figcaption>{vi.t('dash.chart_fixed')}</figcaption>" in page.text
+    _no_english_words(page.text, vi, ("dash.",))
+
+
+def _no_english_words(page: str, reader, prefixes: tuple[str, ...]) -> None:
+    """No English text of these keys on the page, unless the reader's language words it the same."""
+    english = words(None)
+    for key in catalogue("en"):
+        if key.startswith(prefixes):
+            said = re.split(r"\{\w+\}", english.t(key))
+            for part in (p.strip(" :,.()–-") for p in said):
+                if len(part) > 3 and part not in reader.t(key):
+                    assert part not in page, (key, part)
+
+
+async def test_a_turkish_rep_is_told_in_turkish_that_an_emailed_reply_was_not_added(
+        as_staff, as_rep, settings, replies_env, receiver):
+    from tests.action_plan.test_replies_by_email import an_update_for_the_rep, reply, send_mail
+
+    await _applied(as_rep, "person.language", {"language": "tr"})
+    title = f"Asansör {uuid.uuid4().hex[:6]}"
+    _, update = await an_update_for_the_rep(as_staff, as_rep, settings, replies_env, title)
+    # Only the quoted e-mail, nothing new: the reply is kept out of the timeline and the rep is told why.
+    receiver.send(reply(update, ""), [update["Reply-To"]])
+    assert send_mail(settings).returncode == 0
+    tr = words("tr")
+    (notice,) = replies_env.to(REP, tr.t("reply.why.empty"))
+    assert notice["Subject"] == tr.t("reply.subject_about", title=title)
+    body = notice.get_content()
+    assert tr.t("reply.nothing_changed") in body and tr.t("reply.footer") in body
+    assert body.startswith(tr.t("mail.hello", name="Ayşe Demir (Larkspur TRA)"))
+    assert "was not added" not in body and "Nothing was changed" not in body
