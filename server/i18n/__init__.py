@@ -17,11 +17,20 @@ from uuid import UUID
 from sync.languages import Language, language_of
 
 HERE = Path(__file__).resolve().parent
+#: The phone's catalogues: the server borrows their names of grades and of the things graded on a walk, so the
+#: printable summary says them as the phone does.
+PHONE = HERE.parent.parent / "pwa" / "i18n"
 
 
 @cache
 def catalogue(name: str) -> dict[str, str]:
     path = HERE / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+@cache
+def phone_catalogue(name: str) -> dict[str, str]:
+    path = PHONE / f"{name}.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
@@ -49,6 +58,21 @@ class Words:
     def t(self, key: str, **params: object) -> str:
         text = self._messages.get(key) or self._english.get(key) or key
         return string.Formatter().vformat(text, (), _Keep({k: str(v) for k, v in params.items()}))
+
+
+    def grade(self, scheme: str, grade: str, english: str) -> str:
+        """A grade as the phone names it in this language ("C – kötü ya da orta"); ``english`` in English."""
+        if self.language.catalogue == "en":
+            return english
+        return phone_catalogue(self.language.catalogue).get(f"grade.{scheme}.{grade}") or english
+
+    def element(self, element: str) -> str:
+        """A thing graded on a walk (``bin_store``) as the phone names it in this language."""
+        plain = element.replace("_", " ")
+        if self.language.catalogue == "en":
+            return plain
+        found = phone_catalogue(self.language.catalogue)
+        return found.get(f"element.{element}") or found.get(f"category.{element}") or plain
 
 
 def words(code: str | None) -> Words:

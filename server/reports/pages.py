@@ -95,7 +95,8 @@ def action_plan_page(plan: ActionPlan, words: Words = ENGLISH) -> str:
             f'timeline). Printed {_date(plan.generated_at)} from Estatewalk; counts are worked out from the '
             f'issues, never typed.</footer>')
     if not english:
-        body = body.rsplit("<footer>", 1)[0] + f"<footer>{escape(say('plan.footnote', when=_date(plan.generated_at, words)))}</footer>"
+        footnote = escape(say("plan.footnote", when=_date(plan.generated_at, words)))
+        body = body.rsplit("<footer>", 1)[0] + f"<footer>{footnote}</footer>"
     return _page(f"Action plan – {plan.estate} – {_date(plan.date)}" if english
                  else say("plan.doc_title", estate=plan.estate, date=plan.date.isoformat()), body, words)
 
@@ -104,9 +105,14 @@ def _grade_photo(grade: GradeRow, words: Words = ENGLISH) -> str:
     # Same origin, through the authorised photo route: whoever may read this page may see the photo.
     if not grade.photo_sha256:
         return "—"
-    what = words.t("summary.photo_alt", element=grade.element.replace("_", " "), location=grade.location)
+    what = words.t("summary.photo_alt", element=words.element(grade.element), location=grade.location)
     return (f'<img class="evidence" src="/api/photos/{escape(grade.photo_sha256)}?variant=thumb" '
             f'alt="{escape(what)}" width="96" loading="lazy">')
+
+
+def _grade_cell(grade: GradeRow, label: str, words: Words) -> str:
+    return _cell(label, escape(words.grade(grade.scheme, grade.grade, grade.grade_label)),
+                 f"grade grade-{escape(grade.grade)}")
 
 
 def _issue_head(words: Words) -> str:
@@ -121,8 +127,8 @@ def inspection_summary_page(summary: InspectionSummary, words: Words = ENGLISH) 
     label = {name: say(f"summary.col_{name}") for name in columns}
     grades = "".join(
         f'<tr>{_cell(label["location"], escape(g.location))}'
-        f'{_cell(label["element"], escape(g.element.replace("_", " ")))}'
-        f'{_cell(label["grade"], escape(g.grade_label), f"grade grade-{escape(g.grade)}")}'
+        f'{_cell(label["element"], escape(words.element(g.element)))}'
+        f'{_grade_cell(g, label["grade"], words)}'
         f'{_cell(label["agreed"], escape(", ".join(g.agreed_by)))}'
         f'{_cell(label["note"], f"<span dir=auto>{escape(g.note)}</span>" if g.note else "")}'
         f'{_cell(label["photo"], _grade_photo(g, words))}</tr>'

@@ -262,6 +262,8 @@ async def test_the_inspection_summary_page_is_in_turkish_for_a_turkish_reader(as
                 "summary.col_agreed", "summary.col_found", "plan.col_owner", "plan.col_last"):
         assert f">{tr.t(key)}</" in page.text, key
     _no_english_words(page.text, tr, ("summary.", "plan.col_", "plan.attendees", "plan.merged"))
+    # Grades and the things graded are named as the phone names them in Turkish.
+    assert "C – kötü ya da orta" in page.text and "poor or average" not in page.text
     # Staff, who never chose a language, get the same page in English.
     english = await as_staff.http.get(f"/api/inspections/{DEMO_INSPECTION}/summary.html", headers=as_staff.headers)
     assert "<h2>Issues raised</h2>" in english.text and "Attendees:" in english.text
