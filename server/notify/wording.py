@@ -59,27 +59,19 @@ def reply_line(address: str) -> str:
     return f"  Reply about this issue: {address}"
 
 
-#: Why a message did not become a comment (or was flagged), as staff read it in the quarantine.
-INBOUND_REASONS = {
-    "": "",
-    "sender_mismatch": "Sent from another address than the person's own (perhaps forwarded): check it is theirs",
-    "no_reply_address": "Not sent to a reply address",
-    "unknown_token": "The reply address is not one this server gave out",
-    "tampered_token": "The reply address was altered or forged (its signature does not match)",
-    "expired_token": "The reply address had expired",
-    "revoked_token": "The reply address was withdrawn, or the person's account is closed",
-    "auto_reply": "An automatic reply (out of office, auto-responder)",
-    "bounce": "A delivery failure report or other machine-made message",
-    "too_large": "Too large",
-    "photo_too_large": "A photo in it is too large",
-    "empty": "No new text and no photo in the reply",
-    "digest_reply": "A reply to a digest that covers several issues: which issue is meant is unclear",
-    "no_access": "The person can no longer add to this issue",
-    "unreadable": "The message could not be read",
-}
+#: Why a message did not become a comment (or was flagged), as staff read it in the quarantine (the words are in
+#: ``server/i18n``: ``inbound.reason.<code>``; the JSON API says them in English).
+INBOUND_REASON_CODES = ("sender_mismatch", "no_reply_address", "unknown_token", "tampered_token", "expired_token",
+                        "revoked_token", "auto_reply", "bounce", "too_large", "photo_too_large", "empty",
+                        "digest_reply", "no_access", "unreadable")
 
-OUTCOME_LABELS = {"comment": "Added to the timeline", "quarantined": "Kept here, not added",
-                  "refused": "Refused, sender told"}
+
+def inbound_reason(reason: str, words: Words = ENGLISH) -> str:
+    return words.t(f"inbound.reason.{reason}") if reason in INBOUND_REASON_CODES else reason
+
+
+def outcome_label(outcome: str, words: Words = ENGLISH) -> str:
+    return words.t(f"inbound.outcome.{outcome}") if outcome in ("comment", "quarantined", "refused") else ""
 
 
 def _size(limit_bytes: int) -> str:

@@ -294,7 +294,7 @@ def _no_english_words(page: str, reader, prefixes: tuple[str, ...]) -> None:
                     assert part not in page, (key, part)
 
 
-async def test_a_turkish_rep_is_told_in_turkish_that_an_emailed_reply_was_not_added(
+async def test_a_turkish_rep_is_told_in_turkish_that_an_emailed_reply_was_not_added_and_staff_read_it_in_their_own(
         as_staff, as_rep, settings, replies_env, receiver):
     from tests.action_plan.test_replies_by_email import an_update_for_the_rep, reply, send_mail
 
@@ -311,3 +311,14 @@ async def test_a_turkish_rep_is_told_in_turkish_that_an_emailed_reply_was_not_ad
     assert tr.t("reply.nothing_changed") in body and tr.t("reply.footer") in body
     assert body.startswith(tr.t("mail.hello", name="Ayşe Demir (Larkspur TRA)"))
     assert "was not added" not in body and "Nothing was changed" not in body
+
+    # Staff who chose Vietnamese read the replies kept out of the timeline in Vietnamese.
+    from server.demo import FIRST_ESTATE
+
+    await _applied(as_staff, "person.language", {"language": "vi"})
+    page = await as_staff.http.get(f"/api/estates/{FIRST_ESTATE}/mail/inbound.html", headers=as_staff.headers)
+    assert page.status_code == 200, page.text
+    vi = words("vi")
+    assert '<html lang="vi" dir="ltr">' in page.text and f"<h1>{vi.t('inbound.title')}</h1>" in page.text
+    assert vi.t("inbound.reason.empty") in page.text and vi.t("inbound.outcome.quarantined") in page.text
+    _no_english_words(page.text, vi, ("inbound.",))
