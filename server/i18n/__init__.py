@@ -55,8 +55,21 @@ class Words:
     def rtl(self) -> bool:
         return self.language.dir == "rtl"
 
+    def plural(self, count: int) -> str:
+        """The CLDR plural form of ``count`` in this language. The languages here need at most "one" and
+        "other", and "one" is exactly 1 in each of them (``sync.languages`` lists the forms each needs)."""
+        return "one" if count == 1 and "one" in self.language.plurals else "other"
+
     def t(self, key: str, **params: object) -> str:
-        text = self._messages.get(key) or self._english.get(key) or key
+        """The message ``key`` filled with ``params``; with an integer ``count``, its plural form
+        (``key_one`` / ``key_other``) when the catalogue counts that message."""
+        text = None
+        count = params.get("count")
+        if isinstance(count, int):
+            forms = (f"{key}_{self.plural(count)}", f"{key}_other")
+            text = next((found[form] for found in (self._messages, self._english) for form in forms
+                         if found.get(form)), None)
+        text = text or self._messages.get(key) or self._english.get(key) or key
         return string.Formatter().vformat(text, (), _Keep({k: str(v) for k, v in params.items()}))
 
 

@@ -180,15 +180,22 @@ def _screenshot(pdf: bytes, name: str) -> None:
     source.unlink()
 
 
-def test_the_servers_catalogues_have_every_key_of_english_with_the_same_placeholders():
-    english = catalogue("en")
-    for language in LANGUAGES:
-        found = catalogue(language.catalogue)
-        assert set(found) - {"_reviewed"} == set(english) - {"_reviewed"}, language.code
-        for key, text in found.items():
-            if not key.startswith("_"):
-                assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", english[key])), key
-        assert isinstance(found.get("_reviewed"), bool)
+def test_the_servers_catalogues_have_every_key_of_english_with_the_same_placeholders_and_plural_forms():
+    """The phone's catalogue check, on the server's catalogues: every key of English and no other, the same
+    placeholders, the plural forms each language needs, no empty text, and the ``_reviewed`` flag."""
+    from server.i18n import HERE
+    from tests.browser.catalogues import problems
+
+    assert {language.code: found for language in LANGUAGES if (found := problems(language, HERE))} == {}
+    assert isinstance(catalogue("tr").get("_reviewed"), bool)
+
+
+def test_a_counted_message_takes_the_plural_form_of_the_reader_s_language():
+    assert words(None).t("mail.digest_subject", count=1) == "Estatewalk: 1 update on issues you follow"
+    assert words(None).t("mail.digest_subject", count=3) == "Estatewalk: 3 updates on issues you follow"
+    assert words("kmr").t("reply.why.digest_reply", count=1) != words("kmr").t("reply.why.digest_reply", count=2)
+    # Chinese has one form for every number.
+    assert words("zh-Hans").t("mail.digest_subject", count=1) == "Estatewalk：你关注的问题有 1 条更新"
 
 
 async def test_the_printable_action_plan_is_in_the_reader_s_language_and_direction(as_rep, as_staff):
