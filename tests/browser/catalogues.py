@@ -24,8 +24,8 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _PLURAL_KEY = re.compile(r"^(.*)_(" + "|".join(PLURAL_FORMS) + r")$")
 
 
-def load(name: str, folder: Path = I18N) -> dict[str, str]:
-    return json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+def load(name: str, folder: Path | None = None) -> dict[str, str]:
+    return json.loads(((folder or I18N) / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def messages(catalogue: dict[str, object]) -> dict[str, str]:
@@ -55,8 +55,9 @@ def english_for(key: str, english: dict[str, str]) -> str:
     return english[f"{match.group(1)}_other"] if match else ""
 
 
-def problems(language: Language, folder: Path = I18N) -> dict[str, list[str]]:
+def problems(language: Language, folder: Path | None = None) -> dict[str, list[str]]:
     """What is wrong with one language's catalogue, by kind (the phone's, or the server's in ``server/i18n``)."""
+    folder = folder or I18N
     english = messages(load("en", folder))
     path = folder / f"{language.catalogue}.json"
     if not path.exists():
