@@ -18,6 +18,9 @@ let english = {};
 let current = LANGUAGES[0];
 let plurals = new Intl.PluralRules('en-GB');
 let formats = 'en-GB';
+// False where the browser has no Intl data for the language (Chromium: Kurmanji, Sorani, Somali): dates are then
+// written in figures ("04/11/2026, 12:52") rather than with English month names, and times without "ago".
+let wordedDates = true;
 
 /** The locale Intl formats with: the language's own, or UK English where the browser has no data for it. */
 function formatsFor(tag) {
@@ -88,6 +91,7 @@ export async function loadCatalogue(code = chosenLanguage() || phoneLanguage()) 
   current = chosen;
   plurals = new Intl.PluralRules(current.formats);
   formats = formatsFor(current.formats);
+  wordedDates = formats === current.formats || current.formats.startsWith('en');
   document.documentElement.lang = current.code;
   document.documentElement.dir = current.dir;
   return messages;
@@ -148,18 +152,24 @@ export function refusal(code, params = {}, fallback = '') {
   return t(key, named);
 }
 
+/** A date in figures keeps its left-to-right order inside right-to-left text (isolated, like <bdi>). */
+function figures(text) {
+  return wordedDates || current.dir !== 'rtl' ? text : `\u2066${text}\u2069`;
+}
+
 export function formatDateTime(value) {
   if (!value) return '';
   const date = typeof value === 'number' ? new Date(value) : new Date(value);
   if (Number.isNaN(date.getTime())) return String(value);
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  const style = wordedDates ? 'medium' : 'short';
+  return figures(new Intl.DateTimeFormat(locale(), { dateStyle: style, timeStyle: 'short' }).format(date));
 }
 
 export function formatDate(value) {
   if (!value) return '';
   const date = new Date(value.length === 10 ? `${value}T12:00:00` : value);
   if (Number.isNaN(date.getTime())) return String(value);
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(date);
+  return figures(new Intl.DateTimeFormat(locale(), { dateStyle: wordedDates ? 'medium' : 'short' }).format(date));
 }
 
 export function formatBytes(bytes) {
@@ -177,6 +187,12 @@ export function formatBytes(bytes) {
 export function formatRelative(ms, now = Date.now()) {
   const seconds = Math.round((ms - now) / 1000);
   if (Math.abs(seconds) < 45) return t('time.just_now');
+  if (!wordedDates) {
+    // No words for "5 minutes ago" in this language here: the time in figures, with the date when not today.
+    const then = new Date(ms);
+    const today = new Date(now).toDateString() === then.toDateString();
+    return today ? figures(new Intl.DateTimeFormat(locale(), { timeStyle: 'short' }).format(then)) : formatDateTime(ms);
+  }
   const format = new Intl.RelativeTimeFormat(locale(), { numeric: 'auto' });
   const minutes = Math.round(seconds / 60);
   if (Math.abs(minutes) < 60) return format.format(minutes, 'minute');

@@ -59,65 +59,56 @@ def reply_line(address: str) -> str:
     return f"  Reply about this issue: {address}"
 
 
-#: Why a message did not become a comment (or was flagged), as staff read it in the quarantine.
-INBOUND_REASONS = {
-    "": "",
-    "sender_mismatch": "Sent from another address than the person's own (perhaps forwarded): check it is theirs",
-    "no_reply_address": "Not sent to a reply address",
-    "unknown_token": "The reply address is not one this server gave out",
-    "tampered_token": "The reply address was altered or forged (its signature does not match)",
-    "expired_token": "The reply address had expired",
-    "revoked_token": "The reply address was withdrawn, or the person's account is closed",
-    "auto_reply": "An automatic reply (out of office, auto-responder)",
-    "bounce": "A delivery failure report or other machine-made message",
-    "too_large": "Too large",
-    "photo_too_large": "A photo in it is too large",
-    "empty": "No new text and no photo in the reply",
-    "digest_reply": "A reply to a digest that covers several issues: which issue is meant is unclear",
-    "no_access": "The person can no longer add to this issue",
-    "unreadable": "The message could not be read",
-}
+#: Why a message did not become a comment (or was flagged), as staff read it in the quarantine (the words are in
+#: ``server/i18n``: ``inbound.reason.<code>``; the JSON API says them in English).
+INBOUND_REASON_CODES = ("sender_mismatch", "no_reply_address", "unknown_token", "tampered_token", "expired_token",
+                        "revoked_token", "auto_reply", "bounce", "too_large", "photo_too_large", "empty",
+                        "digest_reply", "no_access", "unreadable")
 
-OUTCOME_LABELS = {"comment": "Added to the timeline", "quarantined": "Kept here, not added",
-                  "refused": "Refused, sender told"}
+
+def inbound_reason(reason: str, words: Words = ENGLISH) -> str:
+    return words.t(f"inbound.reason.{reason}") if reason in INBOUND_REASON_CODES else reason
+
+
+def outcome_label(outcome: str, words: Words = ENGLISH) -> str:
+    return words.t(f"inbound.outcome.{outcome}") if outcome in ("comment", "quarantined", "refused") else ""
 
 
 def _size(limit_bytes: int) -> str:
     return f"{limit_bytes // (1024 * 1024)} MB" if limit_bytes >= 1024 * 1024 else f"{limit_bytes // 1024} kB"
 
 
-def too_large_bounce(limit_bytes: int) -> str:
+def too_large_bounce(limit_bytes: int, words: Words = ENGLISH) -> str:
     """The text of an SMTP refusal for a reply over the size limit: the sender's mail server shows it to them."""
-    return (f"Message too large: replies to Estatewalk may be at most {_size(limit_bytes)} with their photos. "
-            "Send fewer or smaller photos, or add them in the app.")
+    return words.t("reply.why.too_large", size=_size(limit_bytes))
 
 
-def photo_too_large_bounce(limit_bytes: int) -> str:
-    return (f"A photo in this message is too large: each may be at most {_size(limit_bytes)}. "
-            "Send a smaller photo, or add it in the app.")
+def photo_too_large_bounce(limit_bytes: int, words: Words = ENGLISH) -> str:
+    return words.t("reply.why.photo_too_large", size=_size(limit_bytes))
+
+
+#: The reasons a person is told about, each with the catalogue key that says why.
+_NOTICE_REASONS = ("expired_token", "no_access", "too_large", "photo_too_large", "empty", "digest_reply")
 
 
 def reply_notice(reason: str, *, name: str, title: str, detail: str = "", limit_bytes: int = 0,
-                 issues: int = 0) -> tuple[str, str] | None:
-    """The subject and body of the e-mail telling someone their reply did not reach the timeline, or None
-    when nobody should be told (a machine's message must never be answered: mail loops start that way)."""
-    why = {
-        "expired_token": "the address you replied to has expired (reply addresses work for a while after each "
-                         "e-mail is sent).",
-        "no_access": "you can no longer add to this issue." + (f" ({detail})" if detail else ""),
-        "too_large": too_large_bounce(limit_bytes),
-        "photo_too_large": photo_too_large_bounce(limit_bytes),
-        "empty": "we found no new text or photo in it (only the quoted e-mail).",
-        "digest_reply": f"it went to the daily digest, which is about {issues} issues, so we could not tell "
-                        "which one you meant. Reply to the address under the issue in the digest, or to an "
-                        "e-mail about that issue.",
-    }.get(reason)
-    if why is None:
+                 issues: int = 0, words: Words = ENGLISH) -> tuple[str, str] | None:
+    """The subject and body of the e-mail telling someone their reply did not reach the timeline, in their
+    language, or None when nobody should be told (a machine's message must never be answered: mail loops start
+    that way)."""
+    if reason not in _NOTICE_REASONS:
         return None
-    about = f" about “{title}”" if title else ""
-    body = (f"Hello {name},\n\nYour e-mail{about} was not added to the issue's timeline: {why}\n\n"
-            "Nothing was changed. You can add your update in the Estatewalk app at any time.")
-    return f"Estatewalk: your reply was not added{about}", body + NOTICE_FOOTER
+    why = words.t(f"reply.why.{reason}", size=_size(limit_bytes), count=issues)
+    if reason == "no_access" and detail:
+        why += f" ({detail})"
+    if title:
+        subject = words.t("reply.subject_about", title=title)
+        said = words.t("reply.not_added_about", title=title, why=why)
+    else:
+        subject, said = words.t("reply.subject"), words.t("reply.not_added", why=why)
+    body = f"{words.t('mail.hello', name=name)}\n\n{said}\n\n{words.t('reply.nothing_changed')}"
+    return subject, body + notice_footer(words)
 
 
-NOTICE_FOOTER = "\n\n--\nAn automatic message from Estatewalk, about an e-mail you sent to it."
+def notice_footer(words: Words = ENGLISH) -> str:
+    return "\n\n--\n" + words.t("reply.footer")

@@ -28,6 +28,7 @@ from server.auth.sessions import roles_of
 from server.clock import unix_millis, utcnow
 from server.db import tables as t
 from server.db.engine import current_engine, write_transaction
+from server.i18n import words_for
 from server.notify.outbox import insert_once, outbox_row
 from server.notify.wording import photo_too_large_bounce, reply_notice, too_large_bounce
 from server.photos.service import store_photo
@@ -294,7 +295,8 @@ class _Intake:
             title = issue["title"] if issue else ""
         notice = reply_notice(reason, name=self.person.name, title=title, detail="",
                               limit_bytes=self.settings.max_reply_photo_bytes if reason == "photo_too_large"
-                              else self.settings.max_reply_bytes, issues=issues)
+                              else self.settings.max_reply_bytes, issues=issues,
+                              words=await words_for(self.person.user_id))
         if notice is None:
             return
         subject, body = notice

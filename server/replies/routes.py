@@ -22,7 +22,8 @@ from server.auth.dependencies import SIGNED_IN
 from server.auth.sessions import Viewer
 from server.db import tables as t
 from server.db.engine import current_engine, write_transaction
-from server.notify.wording import INBOUND_REASONS, OUTCOME_LABELS
+from server.i18n import Words, words_for
+from server.notify.wording import ENGLISH, inbound_reason, outcome_label
 from server.problems import Forbidden, NotFound, problem_responses
 from server.replies.addresses import revoke_reply_addresses
 from server.reports.pages import _page as report_page
@@ -96,8 +97,8 @@ async def received_replies(estate_id: UUID, show: Show) -> list[ReceivedReply]:
     issues = await _names(t.Issue, {row["issue_id"] for row in rows if row["issue_id"]}, column="title")
     return [ReceivedReply(
         id=row["id"], received_at=row["received_at"], via=row["via"], from_address=row["from_address"],
-        subject=row["subject"], outcome=row["outcome"], outcome_label=OUTCOME_LABELS.get(row["outcome"], ""),
-        reason=row["reason"], reason_label=INBOUND_REASONS.get(row["reason"], row["reason"]), flagged=row["flagged"],
+        subject=row["subject"], outcome=row["outcome"], outcome_label=outcome_label(row["outcome"]),
+        reason=row["reason"], reason_label=inbound_reason(row["reason"]), flagged=row["flagged"],
         detail=row["detail"], person_id=row["user_id"], person_name=people.get(row["user_id"]),
         issue_id=row["issue_id"], issue_title=issues.get(row["issue_id"]), new_text=row["new_text"],
         text=row["text"], photos=[ReceivedPhoto(**photo) for photo in _list(row["photos"])],
@@ -135,8 +136,9 @@ async def inbound_mail_page(estate_id: FromPath[UUID], viewer: NamedDependency[V
     """The same as a page staff can open in a browser."""
     _require_staff(viewer, estate_id)
     estate = await t.Estate.select(t.Estate.name).where(t.Estate.id == estate_id).first()
-    return Response(inbound_page(estate["name"] if estate else "", await received_replies(estate_id, show), show),
-                    media_type=_HTML)
+    words = await words_for(viewer.user_id)
+    return Response(inbound_page(estate["name"] if estate else "", await received_replies(estate_id, show), show,
+                                 words), media_type=_HTML)
 
 
 @delete("/api/me/mail/reply-addresses", tags=["mail"], status_code=200, security=SIGNED_IN,
@@ -150,32 +152,43 @@ async def revoke_my_reply_addresses(viewer: NamedDependency[Viewer]) -> RevokedA
         return RevokedAddresses(revoked=await revoke_reply_addresses(viewer.user_id))
 
 
-def _row(reply: ReceivedReply) -> str:
+def _row(reply: ReceivedReply, words: Words) -> str:
+    say = words.t
     photos = ", ".join(f"{escape(p.filename or p.sha256[:12])} ({escape(p.status)}"
                        f"{': ' + escape(p.reason) if p.reason else ''})" for p in reply.photos)
     detail = f'<div class="note">{escape(reply.detail)}</div>' if reply.detail else ""
-    photo_line = f'<div class="where">Photos: {photos}</div>' if photos else ""
+    photo_line = f'<div class="where">{say("inbound.photos", photos=photos)}</div>' if photos else ""
     needs_a_look = reply.flagged or reply.outcome != "comment"
-    return (f'<tr class="{"flag" if needs_a_look else ""}"><td>{reply.received_at.strftime("%-d %b %Y %H:%M")}</td>'
-            f'<td>{escape(reply.from_address)}<div class="where">{escape(reply.person_name or "unknown person")}</div>'
-            f'</td><td>{escape(reply.issue_title or "—")}<div class="where">{escape(reply.subject)}</div></td>'
-            f'<td>{escape(reply.outcome_label)}<div class="note">{escape(reply.reason_label)}</div>{detail}</td>'
-            f'<td><details><summary>{escape(reply.new_text[:200] or "(no new text)")}</summary>'
+    when = (reply.received_at.strftime("%-d %b %Y %H:%M") if words.code == ENGLISH.code
+            else reply.received_at.strftime("%Y-%m-%d %H:%M"))
+    person = escape(reply.person_name or say("inbound.unknown_person"))
+    # What people wrote (subject, message) is shown as written, in whatever direction it is written.
+    return (f'<tr class="{"flag" if needs_a_look else ""}"><td>{when}</td>'
+            f'<td>{escape(reply.from_address)}<div class="where">{person}</div>'
+            f'</td><td dir="auto">{escape(reply.issue_title or "—")}'
+            f'<div class="where">{escape(reply.subject)}</div></td>'
+            f'<td>{escape(outcome_label(reply.outcome, words))}'
+            f'<div class="note">{escape(inbound_reason(reply.reason, words))}</div>{detail}</td>'
+            f'<td dir="auto"><details><summary>{escape(reply.new_text[:200] or say("inbound.no_text"))}</summary>'
             f'<pre>{escape(reply.text)}</pre></details>{photo_line}</td></tr>')
 
 
-def inbound_page(estate: str, replies: list[ReceivedReply], show: Show) -> str:
-    """Plain HTML, one stylesheet, no script: the strict Content-Security-Policy holds."""
+def inbound_page(estate: str, replies: list[ReceivedReply], show: Show, words: Words = ENGLISH) -> str:
+    """Plain HTML, one stylesheet, no script: the strict Content-Security-Policy holds. In the reader's language."""
+    say = words.t
     if show == "review":
-        intro = "Needing a look: kept out of the timeline, or added but sent from another address."
-        switch = '<a href="?show=all">Show every reply</a>'
+        intro = escape(say("inbound.intro_review"))
+        switch = f'<a href="?show=all">{escape(say("inbound.show_all"))}</a>'
     else:
-        intro, switch = "Every reply received.", '<a href="?show=review">Show only those needing a look</a>'
-    rows = "".join(_row(reply) for reply in replies) or "<tr><td colspan=5>Nothing here.</td></tr>"
-    body = (f'<header><p class="estate">{escape(estate)}</p><h1>Replies received by e-mail</h1>'
-            f'<p>{intro} {switch}</p></header><table><thead><tr><th>Received</th><th>From</th><th>Issue</th>'
-            f'<th>What became of it</th><th>Message</th></tr></thead><tbody>{rows}</tbody></table>')
-    return report_page(f"Replies by e-mail – {estate}", body)
+        intro = escape(say("inbound.intro_all"))
+        switch = f'<a href="?show=review">{escape(say("inbound.show_review"))}</a>'
+    nothing = f"<tr><td colspan=5>{escape(say('inbound.none'))}</td></tr>"
+    rows = "".join(_row(reply, words) for reply in replies) or nothing
+    heads = "".join(f"<th>{escape(say(f'inbound.col_{name}'))}</th>"
+                    for name in ("received", "from", "issue", "outcome", "message"))
+    body = (f'<header><p class="estate">{escape(estate)}</p><h1>{escape(say("inbound.title"))}</h1>'
+            f'<p>{intro} {switch}</p></header><table><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>')
+    return report_page(say("inbound.doc_title", estate=estate), body, words)
 
 
 ROUTES = [inbound_mail, inbound_mail_page, revoke_my_reply_addresses]

@@ -13,9 +13,9 @@ def _frame(title: str, inner: str) -> str:
             f'aria-label="{escape(title)}">{inner}</svg></figure>')
 
 
-def bar_chart(bars: list[tuple[str, int]], *, title: str) -> str:
+def bar_chart(bars: list[tuple[str, int]], *, title: str, empty: str = "No data yet") -> str:
     if not bars:
-        return _frame(title, f'<text x="{PAD}" y="{HEIGHT // 2}">No data yet</text>')
+        return _frame(title, f'<text x="{PAD}" y="{HEIGHT // 2}">{escape(empty)}</text>')
     top = max(value for _, value in bars) or 1
     step = (WIDTH - 2 * PAD) / len(bars)
     parts = [f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}" stroke="#333"/>']
@@ -31,10 +31,10 @@ def bar_chart(bars: list[tuple[str, int]], *, title: str) -> str:
     return _frame(title, "".join(parts))
 
 
-def line_chart(points: list[tuple[str, float]], *, title: str) -> str:
+def line_chart(points: list[tuple[str, float]], *, title: str, empty: str = "No grades yet") -> str:
     """Values between 0 and 1."""
     if not points:
-        return _frame(title, f'<text x="{PAD}" y="{HEIGHT // 2}">No grades yet</text>')
+        return _frame(title, f'<text x="{PAD}" y="{HEIGHT // 2}">{escape(empty)}</text>')
     span = max(len(points) - 1, 1)
 
     def xy(i: int, value: float) -> tuple[float, float]:

@@ -27,9 +27,12 @@ def _page(title: str, body: str, words: Words = ENGLISH) -> str:
             f'<body><main>{body}</main></body></html>\n')
 
 
-def _date(value: dt.date | dt.datetime | None) -> str:
+def _date(value: dt.date | dt.datetime | None, words: Words = ENGLISH) -> str:
+    """UK style in English ("4 Nov 2026"); in other languages the ISO date, which needs no English month names."""
     if value is None:
         return ""
+    if words.code != ENGLISH.code:
+        return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
     return value.strftime("%-d %b %Y")
 
 
@@ -56,18 +59,15 @@ def _issue_cells(row: IssueRow, words: Words = ENGLISH) -> str:
         status += f' <span class="flag">{escape(say("plan.overdue"))}</span>'
     last = ""
     if row.last_update:
-        last = f'{escape(row.last_update.text)} <span class="when">({_date(row.last_update.at)})</span>'
-    merged = ' <span class="note">(duplicate, merged)</span>' if row.merged_into else ""
+        last = f'{escape(row.last_update.text)} <span class="when">({_date(row.last_update.at, words)})</span>'
+    merged = f' <span class="note">{escape(say("plan.merged"))}</span>' if row.merged_into else ""
     # Titles are shown as written (dir="auto": a Turkish title reads left to right on a Sorani page).
     return (_cell(say("plan.col_issue"), f'<span class="title" dir="auto">{escape(row.title)}</span>{merged}'
                                          f'<div class="where">{escape(row.location)}</div>')
             + _cell(say("plan.col_status"), status, f"status status-{escape(row.status)}")
             + _cell(say("plan.col_owner"), escape(row.owner) or "—")
-            + _cell(say("plan.col_due"), _date(row.due_date) or "—")
+            + _cell(say("plan.col_due"), _date(row.due_date, words) or "—")
             + _cell(say("plan.col_last"), last))
-
-
-_ISSUE_HEAD = "<th>Issue</th><th>Status</th><th>Owner</th><th>Due</th><th>Last update</th>"
 
 
 def action_plan_page(plan: ActionPlan, words: Words = ENGLISH) -> str:
@@ -79,8 +79,8 @@ def action_plan_page(plan: ActionPlan, words: Words = ENGLISH) -> str:
         f'{_cell(say("plan.col_kind"), say("plan.raised") if item.kind == "raised" else say("plan.reviewed"))}'
         f'{_issue_cells(item.issue, words)}</tr>'
         for i, item in enumerate(plan.issues, start=1))
-    head = _ISSUE_HEAD if english else "".join(
-        f"<th>{escape(say(f'plan.col_{name}'))}</th>" for name in ("issue", "status", "owner", "due", "last"))
+    head = _issue_head(words)
+    empty = f"<tr><td colspan=7>{escape(say('plan.empty'))}</td></tr>"
     heading = (f"Action plan: {escape(plan.title)}, {_date(plan.date)}" if english
                else escape(say("plan.title", title=plan.title, date=plan.date.isoformat())))
     attendees = (f'Attendees: {escape(", ".join(plan.attendees)) or "—"}' if english
@@ -90,74 +90,100 @@ def action_plan_page(plan: ActionPlan, words: Words = ENGLISH) -> str:
             f'{_counts(plan.counts, words)}'
             f'<p class="attendees">{attendees}</p></header>'
             f'<table class="plan"><thead><tr><th>#</th><th>{escape(say("plan.col_kind"))}</th>{head}</tr></thead>'
-            f'<tbody>{rows or "<tr><td colspan=7>No issues on this plan yet.</td></tr>"}</tbody></table>'
+            f'<tbody>{rows or empty}</tbody></table>'
             f'<footer>Resolved means fixed, confirmed by residents, or won\'t fix (with the reason in the '
             f'timeline). Printed {_date(plan.generated_at)} from Estatewalk; counts are worked out from the '
             f'issues, never typed.</footer>')
     if not english:
-        body = body.rsplit("<footer>", 1)[0] + f"<footer>{escape(say('plan.footnote', when=_date(plan.generated_at)))}</footer>"
+        footnote = escape(say("plan.footnote", when=_date(plan.generated_at, words)))
+        body = body.rsplit("<footer>", 1)[0] + f"<footer>{footnote}</footer>"
     return _page(f"Action plan – {plan.estate} – {_date(plan.date)}" if english
                  else say("plan.doc_title", estate=plan.estate, date=plan.date.isoformat()), body, words)
 
 
-_OUTCOMES = {"still_there": "Still there", "looks_fixed": "Looks fixed"}
-
-
-def _grade_photo(grade: GradeRow) -> str:
+def _grade_photo(grade: GradeRow, words: Words = ENGLISH) -> str:
     # Same origin, through the authorised photo route: whoever may read this page may see the photo.
     if not grade.photo_sha256:
         return "—"
-    what = f"Photo: {grade.element.replace('_', ' ')} at {grade.location}"
+    what = words.t("summary.photo_alt", element=words.element(grade.element), location=grade.location)
     return (f'<img class="evidence" src="/api/photos/{escape(grade.photo_sha256)}?variant=thumb" '
             f'alt="{escape(what)}" width="96" loading="lazy">')
 
 
-def inspection_summary_page(summary: InspectionSummary) -> str:
+def _grade_cell(grade: GradeRow, label: str, words: Words) -> str:
+    return _cell(label, escape(words.grade(grade.scheme, grade.grade, grade.grade_label)),
+                 f"grade grade-{escape(grade.grade)}")
+
+
+def _issue_head(words: Words) -> str:
+    return "".join(f"<th>{escape(words.t(f'plan.col_{name}'))}</th>"
+                   for name in ("issue", "status", "owner", "due", "last"))
+
+
+def inspection_summary_page(summary: InspectionSummary, words: Words = ENGLISH) -> str:
+    """The printable inspection summary in the reader's language; what people wrote as written."""
+    say = words.t
+    columns = ("location", "element", "grade", "agreed", "note", "photo")
+    label = {name: say(f"summary.col_{name}") for name in columns}
     grades = "".join(
-        f'<tr>{_cell("Location", escape(g.location))}{_cell("Element", escape(g.element.replace("_", " ")))}'
-        f'{_cell("Grade", escape(g.grade_label), f"grade grade-{escape(g.grade)}")}'
-        f'{_cell("Agreed by", escape(", ".join(g.agreed_by)))}{_cell("Note", escape(g.note))}'
-        f'{_cell("Photo", _grade_photo(g))}</tr>'
+        f'<tr>{_cell(label["location"], escape(g.location))}'
+        f'{_cell(label["element"], escape(words.element(g.element)))}'
+        f'{_grade_cell(g, label["grade"], words)}'
+        f'{_cell(label["agreed"], escape(", ".join(g.agreed_by)))}'
+        f'{_cell(label["note"], f"<span dir=auto>{escape(g.note)}</span>" if g.note else "")}'
+        f'{_cell(label["photo"], _grade_photo(g, words))}</tr>'
         for g in summary.grades)
-    raised = "".join(f"<tr>{_issue_cells(row)}</tr>" for row in summary.raised)
+    raised = "".join(f"<tr>{_issue_cells(row, words)}</tr>" for row in summary.raised)
+    outcomes = {"still_there": say("summary.still_there"), "looks_fixed": say("summary.looks_fixed")}
     checked = "".join(
-        f'<tr>{_cell("Found", escape(_OUTCOMES.get(c.outcome, c.outcome)))}{_issue_cells(c.issue)}</tr>'
+        f'<tr>{_cell(say("summary.col_found"), escape(outcomes.get(c.outcome, c.outcome)))}'
+        f'{_issue_cells(c.issue, words)}</tr>'
         for c in summary.rechecked)
+    head = _issue_head(words)
+    counts = say("summary.counts", raised=len(summary.raised), rechecked=len(summary.rechecked),
+                 grades=len(summary.grades))
     body = (f'<header><p class="estate">{escape(summary.estate)}</p>'
-            f'<h1>Inspection summary, {_date(summary.date)}</h1>'
-            f'<p class="attendees">Attendees: {escape(", ".join(summary.attendees)) or "—"}</p>'
-            f'<p>{len(summary.raised)} issues raised · {len(summary.rechecked)} re-checked · '
-            f'{len(summary.grades)} grades</p>'
-            f'{f"<p>{escape(summary.notes)}</p>" if summary.notes else ""}</header>'
-            f'<h2>Grades</h2><table><thead><tr><th>Location</th><th>Element</th><th>Grade</th>'
-            f'<th>Agreed by</th><th>Note</th><th>Photo</th></tr></thead><tbody>{grades}</tbody></table>'
-            f'<h2>Issues raised</h2>{_counts(summary.counts)}'
-            f'<table><thead><tr>{_ISSUE_HEAD}</tr></thead><tbody>{raised}</tbody></table>'
-            f'<h2>Issues re-checked</h2><table><thead><tr><th>Found</th>{_ISSUE_HEAD}</tr></thead>'
+            f'<h1>{escape(say("summary.title", date=_date(summary.date, words)))}</h1>'
+            f'<p class="attendees">{escape(say("plan.attendees", names=", ".join(summary.attendees) or "—"))}</p>'
+            f'<p>{escape(counts)}</p>'
+            f'{f"<p dir=auto>{escape(summary.notes)}</p>" if summary.notes else ""}</header>'
+            f'<h2>{escape(say("summary.grades"))}</h2><table><thead><tr>'
+            + "".join(f"<th>{escape(label[name])}</th>" for name in columns)
+            + f'</tr></thead><tbody>{grades}</tbody></table>'
+            f'<h2>{escape(say("summary.raised"))}</h2>{_counts(summary.counts, words)}'
+            f'<table><thead><tr>{head}</tr></thead><tbody>{raised}</tbody></table>'
+            f'<h2>{escape(say("summary.rechecked"))}</h2><table><thead><tr>'
+            f'<th>{escape(say("summary.col_found"))}</th>{head}</tr></thead>'
             f'<tbody>{checked}</tbody></table>')
-    return _page(f"Inspection summary – {summary.estate} – {_date(summary.date)}", body)
+    return _page(say("summary.doc_title", estate=summary.estate, date=_date(summary.date, words)), body, words)
 
 
-def status_figures(counts: Counts) -> list[tuple[str, int]]:
+def status_figures(counts: Counts, words: Words = ENGLISH) -> list[tuple[str, int]]:
     """The dashboard's figures about issues now. The cards and the chart both draw exactly these: the chart once
     drew its own breakdown ("open" meaning open and not overdue) under the cards' words, and the two disagreed."""
-    return [("Open", counts.open), ("Overdue", counts.overdue), ("Resolved", counts.resolved),
-            ("Confirmed by residents", counts.confirmed)]
+    return [(words.t("dash.open"), counts.open), (words.t("dash.overdue"), counts.overdue),
+            (words.t("dash.resolved"), counts.resolved), (words.t("dash.confirmed"), counts.confirmed)]
 
 
-def dashboard_page(board: Dashboard) -> str:
+def dashboard_page(board: Dashboard, words: Words = ENGLISH) -> str:
+    """The estate's dashboard in the reader's language."""
+    say = words.t
     c = board.counts
-    figures = status_figures(c)
-    median = f"{board.median_days_to_fix:g} days" if board.median_days_to_fix is not None else "no fixes yet"
+    figures = status_figures(c, words)
+    resolved = figures[2][0]
+    median = (say("dash.days", days=f"{board.median_days_to_fix:g}") if board.median_days_to_fix is not None
+              else say("dash.no_fixes"))
     grades = line_chart([(p.date.isoformat(), p.score) for p in board.grades_over_time],
-                        title="Mean grade per inspection (top = best)")
-    fixed = bar_chart(list(board.fixed_per_month.items()), title="Issues fixed per month")
-    status = bar_chart(figures, title=f"Issues now (of {c.total})")
+                        title=say("dash.chart_grades"), empty=say("dash.no_grades"))
+    fixed = bar_chart(list(board.fixed_per_month.items()), title=say("dash.chart_fixed"),
+                      empty=say("dash.no_data"))
+    status = bar_chart(figures, title=say("dash.chart_status", total=c.total), empty=say("dash.no_data"))
     cards = "".join(
-        f'<div><dt>{escape(label)}</dt><dd>{value}{f" of {c.total}" if label == "Resolved" else ""}</dd></div>'
+        f'<div><dt>{escape(label)}</dt><dd>'
+        f'{escape(say("dash.of_total", count=value, total=c.total)) if label == resolved else value}</dd></div>'
         for label, value in figures)
-    body = (f'<header><p class="estate">{escape(board.estate)}</p><h1>Estate dashboard</h1></header>'
+    body = (f'<header><p class="estate">{escape(board.estate)}</p><h1>{escape(say("dash.title"))}</h1></header>'
             f'<dl class="figures">{cards}'
-            f'<div><dt>Median time to fix</dt><dd>{median}</dd></div></dl>'
+            f'<div><dt>{escape(say("dash.median"))}</dt><dd>{escape(median)}</dd></div></dl>'
             f'<section class="charts">{status}{fixed}{grades}</section>')
-    return _page(f"Dashboard – {board.estate}", body)
+    return _page(say("dash.doc_title", estate=board.estate), body, words)

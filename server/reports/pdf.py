@@ -176,7 +176,8 @@ def inspection_summary_pdf(summary: InspectionSummary, photos: dict[str, bytes] 
     sections = [
         (say("summary.grades"), (45, 35, 30, 55, 55, 25),
          [say(f"summary.col_{name}") for name in ("location", "element", "grade", "agreed", "note", "photo")],
-         [[g.location, g.element.replace("_", " "), g.grade_label, ", ".join(g.agreed_by), g.note,
+         [[g.location, words.element(g.element), words.grade(g.scheme, g.grade, g.grade_label),
+           ", ".join(g.agreed_by), g.note,
            photos.get(g.photo_sha256 or "", "-" if not g.photo_sha256 else say("summary.not_uploaded"))]
           for g in summary.grades]),
         (say("summary.raised"), (80, 50, 50, 30),

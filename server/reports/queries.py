@@ -292,8 +292,9 @@ async def inspection_summary(inspection_id: UUID, words: Words = ENGLISH) -> Ins
     estate_id = inspection["estate_id"]
     places = await _location_names({estate_id})
     grades = await t.InspectionGrade.select().where(t.InspectionGrade.inspection_id == inspection_id)
+    whole_estate = words.t("summary.whole_estate")
     grade_rows = sorted((GradeRow(
-        location=places.get(g["location_id"], "Whole estate") if g["location_id"] else "Whole estate",
+        location=places.get(g["location_id"], whole_estate) if g["location_id"] else whole_estate,
         element=g["element"], scheme=g["scheme"], grade=g["grade"],
         grade_label=SCHEMES[g["scheme"]].labels.get(g["grade"], g["grade"]) if g["scheme"] in SCHEMES
         else g["grade"], agreed_by=_json_list(g["agreed_by"]), note=g["note"],

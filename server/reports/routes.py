@@ -64,7 +64,8 @@ async def estate_dashboard(estate_id: FromPath[UUID], viewer: NamedDependency[Vi
      media_type=_HTML)
 async def estate_dashboard_page(estate_id: FromPath[UUID], viewer: NamedDependency[Viewer]) -> Response[str]:
     require_report_reader(viewer, estate_id, "estate")
-    return Response(pages.dashboard_page(await queries.dashboard(estate_id)), media_type=_HTML)
+    words = await words_for(viewer.user_id)
+    return Response(pages.dashboard_page(await queries.dashboard(estate_id), words), media_type=_HTML)
 
 
 async def _plan(meeting_id: UUID, viewer: Viewer, words: Words = ENGLISH) -> queries.ActionPlan:
@@ -119,7 +120,9 @@ async def inspection_summary(inspection_id: FromPath[UUID],
 @get("/api/inspections/{inspection_id:uuid}/summary.html", tags=["reports"], security=SIGNED_IN,
      responses=_RESPONSES, media_type=_HTML)
 async def inspection_summary_page(inspection_id: FromPath[UUID], viewer: NamedDependency[Viewer]) -> Response[str]:
-    return Response(pages.inspection_summary_page(await _summary(inspection_id, viewer)), media_type=_HTML)
+    words = await words_for(viewer.user_id)
+    return Response(pages.inspection_summary_page(await _summary(inspection_id, viewer, words), words),
+                    media_type=_HTML)
 
 
 @get("/api/inspections/{inspection_id:uuid}/summary.pdf", tags=["reports"], security=SIGNED_IN,

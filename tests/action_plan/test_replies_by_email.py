@@ -303,7 +303,8 @@ async def test_replies_to_a_digest_go_under_the_issue_they_answer(as_staff, as_r
         await as_staff.push(as_staff.mutation("issue.comment", {"id": str(uuid.uuid4()), "issue_id": args["id"],
                                                                 "body": f"Looking at it ({title})"}))
     assert run_cli(settings, "send-mail").returncode == 0
-    (digest,) = [m for m in replies_env.to(REP, tag) if "update(s) on issues you follow" in m["Subject"]]
+    (digest,) = [m for m in replies_env.to(REP, tag)
+                 if re.search(r"\d+ updates? on issues you follow", m["Subject"])]
     under_each = re.findall(r"Reply about this issue: (reply\+\S+)", digest.get_content())
     assert len(under_each) == 2 and digest["Reply-To"] not in under_each
 

@@ -24,8 +24,8 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _PLURAL_KEY = re.compile(r"^(.*)_(" + "|".join(PLURAL_FORMS) + r")$")
 
 
-def load(name: str) -> dict[str, str]:
-    return json.loads((I18N / f"{name}.json").read_text(encoding="utf-8"))
+def load(name: str, folder: Path | None = None) -> dict[str, str]:
+    return json.loads(((folder or I18N) / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def messages(catalogue: dict[str, object]) -> dict[str, str]:
@@ -55,13 +55,14 @@ def english_for(key: str, english: dict[str, str]) -> str:
     return english[f"{match.group(1)}_other"] if match else ""
 
 
-def problems(language: Language) -> dict[str, list[str]]:
-    """What is wrong with one language's catalogue, by kind."""
-    english = messages(load("en"))
-    path = I18N / f"{language.catalogue}.json"
+def problems(language: Language, folder: Path | None = None) -> dict[str, list[str]]:
+    """What is wrong with one language's catalogue, by kind (the phone's, or the server's in ``server/i18n``)."""
+    folder = folder or I18N
+    english = messages(load("en", folder))
+    path = folder / f"{language.catalogue}.json"
     if not path.exists():
         return {"missing file": [str(path)]}
-    raw = load(language.catalogue)
+    raw = load(language.catalogue, folder)
     found = messages(raw)
     wanted = expected_keys(english, language)
     found_problems: dict[str, list[str]] = {
