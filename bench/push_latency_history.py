@@ -45,9 +45,9 @@ from sync.mutations import MAX_BATCH
 
 def _code_tree() -> str:
     """The tree the server imports its code from, and that tree's commit."""
-    env = {k: v for k, v in os.environ.items()}
+    # Run from elsewhere, as the server's console script is: the current directory would come first on the path.
     found = subprocess.run([sys.executable, "-c", "import server, pathlib; print(pathlib.Path(server.__file__)"
-                            ".resolve().parent.parent)"], env=env, capture_output=True, text=True, timeout=60)
+                            ".resolve().parent.parent)"], cwd="/", capture_output=True, text=True, timeout=60)
     tree = found.stdout.strip() or str(REPO)
     commit = subprocess.run(["git", "-C", tree, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             timeout=30).stdout.strip()
