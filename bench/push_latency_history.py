@@ -4,11 +4,11 @@ For each database this starts ``estatewalk serve --demo`` as its own process (``
 signs in as ``staff@demo.test`` and, for each history size in turn, fills ``change_log`` up to that many rows
 straight in the database (``bench.history``: ``executemany`` on SQLite, ``COPY`` then ``ANALYZE`` on PostgreSQL),
 then times ``--rounds`` rounds of one push of ``--batch`` ``issue.create`` and one push of as many
-``issue.update`` of those issues (after one round not timed, to warm the caches). Every push must come back all
+``issue.update`` of those issues (after ``--warmup`` rounds not timed, to warm the caches). Every push must come back all
 ``applied``; the server log must hold no traceback. Prints p50/p95/max per push kind and size.
 
     .venv/bin/python -m bench.push_latency_history [--database sqlite|postgresql|both] [--sizes 10000,100000,1000000]
-        [--rounds 5] [--batch 200]
+        [--rounds 5] [--warmup 1] [--batch 200]
 
 To measure older code, put its tree first on the path: ``PYTHONPATH=/path/to/old/tree`` (the server process
 inherits it; the benchmark prints which tree the server's code came from).
@@ -69,7 +69,8 @@ def _round(phone: Phone, estates: list[str], batch: int, create: Phase, update: 
     }) for i, issue_id in enumerate(ids)], update)
 
 
-def run_one(database: str, sizes: list[int], rounds: int, batch: int, keep: bool) -> list[dict[str, str]]:
+def run_one(database: str, sizes: list[int], rounds: int, batch: int, keep: bool,
+            warmup: int = 1) -> list[dict[str, str]]:
     workdir = Path(tempfile.mkdtemp(prefix=f"estatewalk_history_{database}_"))
     server = Server(database, workdir, keep)
     rows: list[dict[str, str]] = []
@@ -86,7 +87,8 @@ def run_one(database: str, sizes: list[int], rounds: int, batch: int, keep: bool
             added = asyncio.run(fill_change_log_to(size, estate_ids, sqlite_path=sqlite_path, dsn=dsn))
             print(f"[{database}] change_log filled to {size:,} rows (+{added:,} in "
                   f"{time.perf_counter() - started:.1f} s)", flush=True)
-            _round(phone, phone.estates, batch, Phase("warm-up"), Phase("warm-up"), f"{size} warm-up")
+            for number in range(warmup):
+                _round(phone, phone.estates, batch, Phase("warm-up"), Phase("warm-up"), f"{size} warm-up {number}")
             create, update = Phase("create"), Phase("update")
             for number in range(rounds):
                 _round(phone, phone.estates, batch, create, update, f"{size} {number}")
@@ -121,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000",
                         help="change_log sizes, ascending, comma-separated (10000,100000,1000000)")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per size (5)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed rounds before each size's timed ones (1)")
     parser.add_argument("--batch", type=int, default=200, help=f"mutations per push (at most {MAX_BATCH}; 200)")
     parser.add_argument("--keep", action="store_true", help="keep the data directory and database afterwards")
     args = parser.parse_args(argv)
@@ -138,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for database in databases:
         try:
-            rows.extend(run_one(database, sizes, args.rounds, args.batch, args.keep))
+            rows.extend(run_one(database, sizes, args.rounds, args.batch, args.keep, args.warmup))
         except BenchFailure as failure:
             failed = True
             print(f"\n[{database}] BENCHMARK FAILED: {failure}\n", file=sys.stderr, flush=True)
