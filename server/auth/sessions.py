@@ -63,20 +63,37 @@ async def end_session(session_id: UUID) -> None:
 
 
 async def viewer_for_token(token: str, lifetime: dt.timedelta) -> Viewer | None:
-    """The person a token belongs to, or ``None`` when it is unknown, revoked, expired or their account is off."""
-    row = await AuthSession.select().where(AuthSession.token_hash == _digest(token)).first()
+    """The person a token belongs to, or ``None`` when it is unknown, revoked, expired or their account is off.
+
+    Every request asks, so it is one statement: the session by its token's unique index, its person by id and
+    their memberships by ``user_id``, all indexed. Nothing is cached: a revoked session or an account switched off
+    by any server process ends at its next request.
+    """
+    rows = await AuthSession.raw(
+        "SELECT auth_session.id AS session_id, auth_session.user_id AS user_id,"
+        " auth_session.last_used_at AS last_used_at, auth_session.expires_at AS expires_at,"
+        " auth_session.revoked_at AS revoked_at, app_user.name AS name, app_user.email AS email,"
+        " app_user.active AS active, membership.estate_id AS estate_id, membership.role AS role"
+        " FROM auth_session JOIN app_user ON app_user.id = auth_session.user_id"
+        " LEFT JOIN membership ON membership.user_id = auth_session.user_id"
+        " WHERE auth_session.token_hash = {}", _digest(token))
     moment = now()
-    if row is None or row["revoked_at"] is not None or row["expires_at"] <= moment:
+    if not rows:
         return None
-    user = await AppUser.select(AppUser.id, AppUser.name, AppUser.email, AppUser.active).where(
-        AppUser.id == row["user_id"]).first()
-    if user is None or not user["active"]:
+    row = rows[0]
+    if row["revoked_at"] is not None or row["expires_at"] <= moment or not row["active"]:
         return None
     if moment - row["last_used_at"] > TOUCH_INTERVAL:
         await AuthSession.update({AuthSession.last_used_at: moment, AuthSession.expires_at: moment + lifetime}).where(
-            AuthSession.id == row["id"])
-    return Viewer(user_id=user["id"], name=user["name"], email=user["email"],
-                  roles=await roles_of(user["id"]), session_id=row["id"])
+            AuthSession.id == row["session_id"])
+    return Viewer(user_id=_uuid(row["user_id"]), name=row["name"], email=row["email"],
+                  roles={_uuid(r["estate_id"]): r["role"] for r in rows if r["estate_id"] is not None},
+                  session_id=_uuid(row["session_id"]))
+
+
+def _uuid(value: object) -> UUID:
+    # asyncpg answers with a UUID type of its own; the Viewer holds the standard one.
+    return value if type(value) is UUID else UUID(str(value))
 
 
 async def roles_of(user_id: UUID) -> dict[UUID, Role]:

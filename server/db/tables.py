@@ -196,6 +196,19 @@ class ChangeLog(Table, tablename="change_log"):
     assignee_id = UUID(null=True, default=None)
     #: Set on rows meant for one person only: an issue handed to or taken from a contractor.
     user_id = UUID(null=True, default=None)
+    # Indexed as (issue_id, entity, version): see MULTI_COLUMN_INDEXES below.
+
+
+#: Indexes over several columns, which Piccolo's columns cannot declare; their migrations make them
+#: (``tests/server/test_query_plans.py`` checks they exist and that the hot queries use them).
+MULTI_COLUMN_INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
+    # The published assignee of a push's issues (``server.sync_api.changes``) and an issue's history for a
+    # contractor hand-over (``server.auth.scoping``): both by issue, by version.
+    "change_log_issue_entity_version": ("change_log", ("issue_id", "entity", "version")),
+    # One photo's chunks in order and one upload's parts (unique).
+    "photo_chunk_blob_seq": ("photo_chunk", ("blob_key", "seq")),
+    "tus_upload_part_upload_start": ("tus_upload_part", ("upload_id", "start")),
+}
 
 
 class ChangeCounter(Table, tablename="change_counter"):

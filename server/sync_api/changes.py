@@ -53,25 +53,21 @@ class ChangeRecorder:
         """
         if not self.pending:
             return 0
+        issue_ids = {issue_id for (_, _, entity, entity_id, _, data, user_id) in self.pending
+                     if user_id is None and (issue_id := _issue_of(entity, entity_id, data)) is not None}
+        current, published = await self._assignees(issue_ids)
         rows: list[tuple[UUID | None, UUID | None, str, str, bool, Any, UUID | None, UUID | None, UUID | None]] = []
-        assignees: dict[UUID, UUID | None] = {}
         for estate_id, client_id, entity, entity_id, deleted, data, user_id in self.pending:
             issue_id = _issue_of(entity, entity_id, data)
-            assignee_id = None
             if user_id is not None:
                 rows.append((estate_id, client_id, entity, entity_id, deleted, data, issue_id, None, user_id))
                 continue
-            if issue_id is not None:
-                assignee_id = await _current_assignee(issue_id)
-                if entity == "issue" and client_id is None:
-                    before = assignees[issue_id] if issue_id in assignees else await _published_assignee(issue_id)
-                    assignees[issue_id] = assignee_id
-                    rows.append((estate_id, client_id, entity, entity_id, deleted, data, issue_id, assignee_id,
-                                 None))
-                    if before != assignee_id and estate_id is not None:
-                        rows.extend(await contractor_handover(issue_id, estate_id, before, assignee_id))
-                    continue
+            assignee_id = current[issue_id] if issue_id is not None else None
             rows.append((estate_id, client_id, entity, entity_id, deleted, data, issue_id, assignee_id, None))
+            if entity == "issue" and client_id is None:
+                before, published[issue_id] = published[issue_id], assignee_id
+                if before != assignee_id and estate_id is not None:
+                    rows.extend(await contractor_handover(issue_id, estate_id, before, assignee_id))
         result = await ChangeCounter.raw(
             "UPDATE change_counter SET version = version + {} WHERE id = 1 RETURNING version", len(rows))
         last = result[0]["version"]
@@ -87,30 +83,63 @@ class ChangeRecorder:
         self.pending = []
         return len(rows)
 
+    async def _assignees(self, issue_ids: set[UUID]) -> tuple[dict[UUID, UUID | None], dict[UUID, UUID | None]]:
+        """Each issue's assignee now and as phones last learnt it (from its latest change everyone pulls).
+
+        The issue's own pending change already says who it is assigned to now (it holds the saved row): only the
+        other issues (an event or photo on an issue this push did not edit) and the published assignees are read,
+        in one statement per ``_IN_LIST`` issues over ``change_log_issue_entity_version``, however long the log.
+        """
+        current: dict[UUID, UUID | None] = {}
+        for _, _, entity, entity_id, _, data, user_id in self.pending:
+            if entity == "issue" and user_id is None and _has(data, "assignee_id"):
+                current[UUID(entity_id)] = _uuid(_field(data, "assignee_id"))
+        published: dict[UUID, UUID | None] = dict.fromkeys(issue_ids)
+        wanted = sorted(issue_ids, key=str)
+        for start in range(0, len(wanted), _IN_LIST):
+            chunk = wanted[start:start + _IN_LIST]
+            # Rows written before change_log had issue_id name no issue, but they predate assignees too: the
+            # assignee they would give is None, the same as finding none.
+            found = await IssueRow.raw(
+                "SELECT issue.id AS id, issue.assignee_id AS assignee_id, "
+                "(SELECT change_log.assignee_id FROM change_log WHERE change_log.issue_id = issue.id"
+                " AND change_log.entity = 'issue' AND change_log.client_id IS NULL AND change_log.user_id IS NULL"
+                " ORDER BY change_log.version DESC LIMIT 1) AS published "
+                f"FROM issue WHERE issue.id IN ({', '.join('{}' for _ in chunk)})", *chunk)
+            for row in found:
+                issue_id = _uuid(row["id"])
+                current.setdefault(issue_id, _uuid(row["assignee_id"]))
+                published[issue_id] = _uuid(row["published"])
+        return {issue_id: current.get(issue_id) for issue_id in issue_ids}, published
+
+
+#: Issues read per statement by ``ChangeRecorder._assignees`` (well under SQLite's limit of bound values).
+_IN_LIST = 500
+
+
+def _field(data: Any, name: str) -> Any:
+    return data.get(name) if isinstance(data, dict) else getattr(data, name, None)
+
+
+def _has(data: Any, name: str) -> bool:
+    return name in data if isinstance(data, dict) else hasattr(data, name)
+
+
+def _uuid(value: Any) -> UUID | None:
+    # A computed column comes back from SQLite as text, and asyncpg has a UUID type of its own.
+    if value is None or type(value) is UUID:
+        return value
+    return UUID(str(value))
+
 
 def _issue_of(entity: str, entity_id: str, data: Any) -> UUID | None:
     """The issue a change is about: the issue itself, or whatever names one in ``issue_id`` (events, photos…)."""
     if entity == "issue":
         return UUID(entity_id)
-    value = data.get("issue_id") if isinstance(data, dict) else getattr(data, "issue_id", None)
+    value = _field(data, "issue_id")
     if value is None:
         return None
     return value if isinstance(value, UUID) else UUID(str(value))
-
-
-async def _current_assignee(issue_id: UUID) -> UUID | None:
-    # Read inside the writing transaction: the issue row already holds this push's edits.
-    row = await IssueRow.select(IssueRow.assignee_id).where(IssueRow.id == issue_id).first()
-    return row["assignee_id"] if row else None
-
-
-async def _published_assignee(issue_id: UUID) -> UUID | None:
-    """The assignee as phones last learnt it: from the issue's latest change everyone pulls."""
-    row = await (ChangeLog.select(ChangeLog.assignee_id)
-                 .where((ChangeLog.entity == "issue") & (ChangeLog.entity_id == str(issue_id))
-                        & ChangeLog.client_id.is_null() & ChangeLog.user_id.is_null())
-                 .order_by(ChangeLog.version, ascending=False).first())
-    return row["assignee_id"] if row else None
 
 
 async def history_mark_at(version: int) -> str | None:
