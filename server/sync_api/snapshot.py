@@ -67,8 +67,7 @@ async def read_snapshot(after: int, version: int, visible: Any, limit: int,
     unless a single change is larger.
     """
     max_bytes = PAGE_BYTES if max_bytes is None else max_bytes
-    rows = await ChangeLog.raw(_PAGE, after, version, False, _aliased(visible.querystring, "c"), version,
-                               _aliased(visible.querystring, "l"), limit + 1)
+    rows = await ChangeLog.raw("{}", page_query(after, version, visible, limit + 1))
     changes: list[Change] = []
     size = 0
     for row in rows[:limit]:
@@ -83,6 +82,12 @@ async def read_snapshot(after: int, version: int, visible: Any, limit: int,
     if len(rows) > limit:
         return changes, changes_version, False
     return changes, version, True
+
+
+def page_query(after: int, version: int, visible: Any, limit: int) -> QueryString:
+    """The SQL of one page: up to ``limit`` latest visible changes after the log row ``after``."""
+    return QueryString(_PAGE, after, version, False, _aliased(visible.querystring, "c"), version,
+                       _aliased(visible.querystring, "l"), limit)
 
 
 def _aliased(query: QueryString, alias: str) -> QueryString:
