@@ -149,6 +149,9 @@ async def grow_log_postgresql(dsn: str, issues: int) -> None:
             await connection.executemany(
                 f"INSERT INTO change_log ({', '.join(_COLUMNS)}) VALUES ({placeholders})", rows)
             await connection.execute("UPDATE change_counter SET version = $1 WHERE id = 1", base + len(rows))
+        # What autovacuum does within a minute of so many inserts: without statistics the planner takes the log
+        # for a few hundred rows.
+        await connection.execute("ANALYZE change_log")
     finally:
         await connection.close()
 
@@ -198,7 +201,7 @@ def check(held: dict[str, dict[str, Any]], issues: int) -> None:
         raise BenchFailure(f"{len(comments)} comments held")
 
 
-def run(database: str, issues: int, codes: list[Path], limits: list[int]) -> list[dict[str, str]]:
+def run(database: str, issues: int, codes: list[Path], limits: list[int], keep: bool = False) -> list[dict[str, str]]:
     workdir = Path(tempfile.mkdtemp(prefix=f"estatewalk_first_pull_{database}_"))
     results: list[dict[str, str]] = []
     pg_name: str | None = None
@@ -228,7 +231,7 @@ def run(database: str, issues: int, codes: list[Path], limits: list[int]) -> lis
                     "gzip MB": f"{pull['wire'] / 1e6:.2f}", "gzip B/issue": f"{pull['wire'] / issues:.0f}"})
                 print(results[-1], flush=True)
         finally:
-            server.keep = n < len(codes) - 1
+            server.keep = keep or n < len(codes) - 1
             server.stop()
     return results
 
@@ -259,6 +262,7 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--code", type=Path, action="append", help="a source tree to run (repeatable)")
     parser.add_argument("--limit", type=int, action="append", help="pull page size (repeatable; default 500)")
+    parser.add_argument("--keep", action="store_true", help="keep the data directory and database")
     args = parser.parse_args()
     codes = [c.resolve() for c in (args.code or [Path(".")])]
     limits = args.limit or [500]
@@ -266,7 +270,7 @@ def main() -> None:
     print(f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.1f}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}",
           flush=True)
-    rows = [row for database in databases for row in run(database, args.issues, codes, limits)]
+    rows = [row for database in databases for row in run(database, args.issues, codes, limits, args.keep)]
     print(f"load {os.getloadavg()[0]:.1f} at the end")
     headers = list(rows[0])
     print("| " + " | ".join(headers) + " |")

@@ -18,7 +18,7 @@ from server.problems import (
     problem_responses,
 )
 from server.sync_api.changes import ChangeRecorder, history_mark_at, latest_version, read_changes, visible_rows
-from server.sync_api.snapshot import read_snapshot
+from server.sync_api.snapshot import read_snapshot, without_jit
 from server.sync_api.push_locks import lock_for_push
 from server.sync_api.store import DatabaseStore, is_deadlock
 from sync.cursor import (
@@ -82,6 +82,7 @@ async def pull(request: Request, data: JSONBody[PullRequest], viewer: NamedDepen
     # One read transaction: every query of the page on one connection (on SQLite, a new connection and thread
     # per query otherwise, about as costly as the page's own reading), and all of them see one moment.
     async with current_engine().transaction():
+        await without_jit()
         store = DatabaseStore(ChangeRecorder())
         client = await store.client_state(data.client_id)
         if client is not None and client.user_id != viewer.user_id:

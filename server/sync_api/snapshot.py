@@ -25,8 +25,10 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.querystring import QueryString
 
+from server.db.engine import current_engine
 from server.db.tables import ChangeLog
 from sync.protocol import Change
 
@@ -44,14 +46,16 @@ class SnapshotChange(Change):
     data: msgspec.Raw | None  # type: ignore[assignment]
 
 
-# The latest visible change of each key up to the snapshot's version: a row no later visible change of the same
-# key supersedes (found through the index on entity_id, entity, version). Deletions are left out.
+# The latest visible change of each key up to the snapshot's version: a row that is the newest visible row of its
+# key (entity, id). A correlated scalar subquery, found through the index on (entity_id, entity, version) for each
+# row: PostgreSQL turns NOT EXISTS into an anti-join that reads the whole log for every page. Deletions are left
+# out.
 _PAGE = """
 SELECT c.version, c.entity, c.entity_id, c.data FROM change_log AS c
 WHERE c.version > {} AND c.version <= {} AND c.deleted = {} AND {}
-  AND NOT EXISTS (
-    SELECT 1 FROM change_log AS l
-    WHERE l.entity_id = c.entity_id AND l.entity = c.entity AND l.version > c.version AND l.version <= {} AND {})
+  AND c.version = (
+    SELECT max(l.version) FROM change_log AS l
+    WHERE l.entity_id = c.entity_id AND l.entity = c.entity AND l.version <= {} AND {})
 ORDER BY c.version
 LIMIT {}
 """
@@ -82,6 +86,17 @@ async def read_snapshot(after: int, version: int, visible: Any, limit: int,
     if len(rows) > limit:
         return changes, changes_version, False
     return changes, version, True
+
+
+async def without_jit() -> None:
+    """In a pull's transaction on PostgreSQL: plan without compiling to machine code (JIT).
+
+    A page's query reads a thousand rows or so through indexes, but its estimated cost (a subquery per row) passes
+    ``jit_above_cost``: compiling it took ten times as long as running it (290 ms against 21 ms a page, 10,000
+    issues).
+    """
+    if isinstance(current_engine(), PostgresEngine):
+        await ChangeLog.raw("SET LOCAL jit = off")
 
 
 def page_query(after: int, version: int, visible: Any, limit: int) -> QueryString:
