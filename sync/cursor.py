@@ -9,6 +9,11 @@ cursor issued before the restore may name a version that exists again, holding a
 version with the latest one only catches a restore until the restored server has caught up; comparing the row at
 that version catches it for ever. An identity made when the database is created would not do: it is in the
 backup too, and comes back with it.
+
+A first pull is a *snapshot* (``server/sync_api/snapshot.py``): each row once, as it stood at one version V.
+While it is paged, the cursor also holds how far into the snapshot the phone is (``snapshot_after``); its
+version, fingerprint and mark are V's, checked exactly like a log cursor's, and the last page hands over a plain
+cursor at V, from which the log continues.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ class CursorPosition(NamedTuple):
     fingerprint: str
     mark: str | None
     """The history mark of the change at ``version``; None in cursors issued before marks existed."""
+    snapshot_after: int | None = None
+    """In a snapshot at ``version``: the version of the last row sent so far. None: reading the log."""
 
 
 def estates_fingerprint(roles: dict[UUID, Role]) -> str:
@@ -47,19 +54,34 @@ def encode_cursor(version: int, fingerprint: str, mark: str) -> str:
     return base64.urlsafe_b64encode(f"{version}.{fingerprint}.{mark}".encode()).decode().rstrip("=")
 
 
+def encode_snapshot_cursor(version: int, fingerprint: str, mark: str, after: int) -> str:
+    """A cursor part-way through a snapshot at ``version``: the rows up to ``after`` are sent."""
+    return base64.urlsafe_b64encode(f"{version}.{fingerprint}.{mark}.{after}".encode()).decode().rstrip("=")
+
+
+def _whole_number(text: str) -> int:
+    # Digits only: int() would also take "-1", " 7", "1_0" and non-ASCII digits. And no wider than 64 bits,
+    # or the version overflows the query that reads from it.
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        raise ValueError("the version is not a whole number")
+    number = int(text)
+    if number > MAX_INTEGER:
+        raise ValueError("the version is out of range")
+    return number
+
+
 def decode_cursor(cursor: str) -> CursorPosition:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         parts = base64.urlsafe_b64decode(padded.encode()).decode().split(".")
-        if len(parts) not in (2, 3):
+        if len(parts) not in (2, 3, 4):
             raise ValueError("wrong number of parts")
-        # Digits only: int() would also take "-1", " 7", "1_0" and non-ASCII digits. And no wider than 64 bits,
-        # or the version overflows the query that reads from it.
-        if not parts[0].isascii() or not parts[0].isdigit() or len(parts[0]) > 19:
-            raise ValueError("the version is not a whole number")
-        version = int(parts[0])
-        if version > MAX_INTEGER:
-            raise ValueError("the version is out of range")
+        version = _whole_number(parts[0])
+        if len(parts) == 4:
+            after = _whole_number(parts[3])
+            if after > version:
+                raise ValueError("the snapshot's position is past its version")
+            return CursorPosition(version, parts[1], parts[2], after)
         return CursorPosition(version, parts[1], parts[2] if len(parts) == 3 else None)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadCursor("the cursor is not one this server issued") from error

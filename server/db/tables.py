@@ -205,6 +205,8 @@ MULTI_COLUMN_INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
     # The published assignee of a push's issues (``server.sync_api.changes``) and an issue's history for a
     # contractor hand-over (``server.auth.scoping``): both by issue, by version.
     "change_log_issue_entity_version": ("change_log", ("issue_id", "entity", "version")),
+    # A first pull's snapshot: each key's latest change up to the snapshot's version (``server.sync_api.snapshot``).
+    "change_log_entity_key": ("change_log", ("entity_id", "entity", "version")),
     # One photo's chunks in order and one upload's parts (unique).
     "photo_chunk_blob_seq": ("photo_chunk", ("blob_key", "seq")),
     "tus_upload_part_upload_start": ("tus_upload_part", ("upload_id", "start")),

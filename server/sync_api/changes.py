@@ -167,16 +167,14 @@ async def latest_version() -> int:
     return row["version"] if row else 0
 
 
-async def read_changes(after: int, up_to: int, estate_ids: list[UUID], client_id: UUID,
-                       limit: int, *, roles: dict[UUID, Role] | None = None,
-                       user_id: UUID | None = None) -> tuple[list[Change], int, bool]:
-    """Changes visible to this person and client in (after, up_to], at most ``limit``.
+def visible_rows(estate_ids: list[UUID], client_id: UUID, *, roles: dict[UUID, Role] | None = None,
+                 user_id: UUID | None = None) -> Any:
+    """The change-log rows this person and client may pull, as a ``where`` clause.
 
-    This is the one place that decides what a phone may pull. Given ``roles`` and ``user_id``, estates where
-    the person is a contractor show only rows about issues assigned to them (and rows that concern no issue);
-    ``estate_ids`` alone means full visibility of those estates.
-
-    Returns the changes, the version the next pull continues from, and whether more are waiting.
+    This is the one place that decides what a phone may pull, from the log (``read_changes``) or as a snapshot
+    (``server.sync_api.snapshot``). Given ``roles`` and ``user_id``, estates where the person is a contractor
+    show only rows about issues assigned to them (and rows that concern no issue); ``estate_ids`` alone means
+    full visibility of those estates.
     """
     roles = roles if roles is not None else {estate: "staff" for estate in estate_ids}
     full = [estate for estate, role in roles.items() if role != "contractor"]
@@ -202,6 +200,17 @@ async def read_changes(after: int, up_to: int, estate_ids: list[UUID], client_id
             where = where | ChangeLog.estate_id.is_in(list(roles))
         visible = visible | ((ChangeLog.user_id == user_id) & ChangeLog.client_id.is_null()
                              & ChangeLog.entity.is_in(list(PERSONAL_ENTITIES)) & where)
+    return visible
+
+
+async def read_changes(after: int, up_to: int, estate_ids: list[UUID], client_id: UUID,
+                       limit: int, *, roles: dict[UUID, Role] | None = None,
+                       user_id: UUID | None = None) -> tuple[list[Change], int, bool]:
+    """Changes visible to this person and client in (after, up_to], at most ``limit`` (see ``visible_rows``).
+
+    Returns the changes, the version the next pull continues from, and whether more are waiting.
+    """
+    visible = visible_rows(estate_ids, client_id, roles=roles, user_id=user_id)
     rows = await (
         ChangeLog.select(ChangeLog.version, ChangeLog.entity, ChangeLog.entity_id, ChangeLog.deleted,
                          ChangeLog.data)

@@ -9,6 +9,7 @@ from litestar.params import JSONBody
 from server.auth.dependencies import SIGNED_IN
 from server.auth.sessions import Viewer
 from server.clock import unix_millis, utcnow
+from server.db.engine import current_engine
 from server.problems import (
     ClientIdTaken,
     MutationContentConflict,
@@ -16,11 +17,19 @@ from server.problems import (
     Problem,
     problem_responses,
 )
-from server.sync_api.changes import ChangeRecorder, history_mark_at, latest_version, read_changes
+from server.sync_api.changes import ChangeRecorder, history_mark_at, latest_version, read_changes, visible_rows
+from server.sync_api.snapshot import read_snapshot, without_jit
 from server.sync_api.push_locks import lock_for_push
 from server.sync_api.store import DatabaseStore, is_deadlock
 from server.sync_api.unit_of_work import unit_of_work
-from sync.cursor import BadCursor, decode_cursor, encode_cursor, estates_fingerprint, starting_point
+from sync.cursor import (
+    BadCursor,
+    decode_cursor,
+    encode_cursor,
+    encode_snapshot_cursor,
+    estates_fingerprint,
+    starting_point,
+)
 from sync.mutations import read_mutation
 from sync.engine import ClientOfAnotherUser, MutationConflict, MutationGap, apply_push
 from sync.protocol import PullRequest, PullResponse, PushRequest, PushResponse
@@ -61,23 +70,42 @@ async def push(request: Request, data: JSONBody[PushRequest], viewer: NamedDepen
 @post("/api/sync/pull", tags=["sync"], status_code=200, security=SIGNED_IN,
       responses=problem_responses(400, 401, 409))
 async def pull(request: Request, data: JSONBody[PullRequest], viewer: NamedDependency[Viewer]) -> PullResponse:
-    """Every change since the cursor for the estates this person belongs to, oldest first, paginated."""
-    store = DatabaseStore(ChangeRecorder())
-    client = await store.client_state(data.client_id)
-    if client is not None and client.user_id != viewer.user_id:
-        raise ClientIdTaken("this client id is registered to another person; sign out to get a new one")
-    latest = await latest_version()
+    """Every change since the cursor for the estates this person belongs to, oldest first, paginated.
+
+    A phone starting afresh gets a snapshot first, each row once (``server.sync_api.snapshot``), then the log."""
     try:
         position = decode_cursor(data.cursor) if data.cursor is not None else None
     except BadCursor as bad:
         raise Problem(str(bad)) from None
-    mark_now = await history_mark_at(position.version) if position is not None else None
-    start, reset = starting_point(position, viewer.roles, latest, mark_now)
-    changes, next_version, has_more = await read_changes(
-        start, latest, list(viewer.roles), data.client_id, data.limit, roles=viewer.roles, user_id=viewer.user_id)
-    mark = await history_mark_at(next_version) or ""
+    # One read transaction: every query of the page on one connection (on SQLite, a new connection and thread
+    # per query otherwise, about as costly as the page's own reading), and all of them see one moment.
+    async with current_engine().transaction():
+        await without_jit()
+        store = DatabaseStore(ChangeRecorder())
+        client = await store.client_state(data.client_id)
+        if client is not None and client.user_id != viewer.user_id:
+            raise ClientIdTaken("this client id is registered to another person; sign out to get a new one")
+        latest = await latest_version()
+        mark_now = await history_mark_at(position.version) if position is not None else None
+        start, reset = starting_point(position, viewer.roles, latest, mark_now)
+        fingerprint = estates_fingerprint(viewer.roles)
+        visible = visible_rows(list(viewer.roles), data.client_id, roles=viewer.roles, user_id=viewer.user_id)
+        if reset or (position is not None and position.snapshot_after is not None):
+            at, after = (latest, 0) if reset else (start, position.snapshot_after or 0)
+            at_mark = (await history_mark_at(at) if reset else mark_now) or ""
+            changes, reached, complete = await read_snapshot(after, at, visible, data.limit)
+            if complete:
+                # The snapshot holds everything up to ``at``; the log continues from there.
+                cursor, has_more = encode_cursor(at, fingerprint, at_mark), latest > at
+            else:
+                cursor, has_more = encode_snapshot_cursor(at, fingerprint, at_mark, reached), True
+        else:
+            changes, next_version, has_more = await read_changes(
+                start, latest, list(viewer.roles), data.client_id, data.limit, roles=viewer.roles,
+                user_id=viewer.user_id)
+            cursor = encode_cursor(next_version, fingerprint, await history_mark_at(next_version) or "")
     return PullResponse(
-        cursor=encode_cursor(next_version, estates_fingerprint(viewer.roles), mark),
+        cursor=cursor,
         last_mutation_id=client.last_mutation_id if client else 0,
         has_more=has_more,
         reset=reset,
