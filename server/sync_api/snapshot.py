@@ -73,7 +73,7 @@ async def read_snapshot(after: int, version: int, visible: Any, limit: int,
     max_bytes = PAGE_BYTES if max_bytes is None else max_bytes
     rows = await ChangeLog.raw("{}", page_query(after, version, visible, limit + 1))
     changes: list[Change] = []
-    size = 0
+    size, changes_version = 0, after
     for row in rows[:limit]:
         data = row["data"]
         raw = None if data is None else msgspec.Raw(data.encode() if isinstance(data, str) else data)
