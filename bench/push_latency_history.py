@@ -4,11 +4,11 @@ For each database this starts ``estatewalk serve --demo`` as its own process (``
 signs in as ``staff@demo.test`` and, for each history size in turn, fills ``change_log`` up to that many rows
 straight in the database (``bench.history``: ``executemany`` on SQLite, ``COPY`` then ``ANALYZE`` on PostgreSQL),
 then times ``--rounds`` rounds of one push of ``--batch`` ``issue.create`` and one push of as many
-``issue.update`` of those issues (after ``--warmup`` rounds not timed, to warm the caches). Every push must come back all
-``applied``; the server log must hold no traceback. Prints p50/p95/max per push kind and size.
+``issue.update`` of those issues (after ``--warmup`` rounds not timed, to warm the caches). Every push must come
+back all ``applied``; the server log must hold no traceback. Prints p50/p95/max per push kind and size.
 
-    .venv/bin/python -m bench.push_latency_history [--database sqlite|postgresql|both] [--sizes 10000,100000,1000000]
-        [--rounds 5] [--warmup 1] [--batch 200]
+    .venv/bin/python -m bench.push_latency_history [--database sqlite|postgresql|both]
+        [--sizes 10000,100000,1000000] [--rounds 5] [--warmup 1] [--batch 200]
 
 To measure older code, put its tree first on the path: ``PYTHONPATH=/path/to/old/tree`` (the server process
 inherits it; the benchmark prints which tree the server's code came from).
@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
 
     print("\n".join(machine()))
-    print(f"command: {' '.join(['python -m bench.push_latency_history', *(argv if argv is not None else sys.argv[1:])])}")
+    arguments = argv if argv is not None else sys.argv[1:]
+    print(f"command: {' '.join(['python -m bench.push_latency_history', *arguments])}")
     print(f"server code: {_code_tree()}\n", flush=True)
     rows: list[dict[str, str]] = []
     failed = False
