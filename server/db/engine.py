@@ -21,6 +21,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from server.db.sqlite_engine import OneHopSQLiteEngine
 from server.settings import Settings
 
 os.environ.setdefault("PICCOLO_CONF", "server.db.piccolo_conf")
@@ -33,7 +34,7 @@ def engine_for(settings: Settings) -> Engine:
     if settings.database_url:
         return PostgresEngine(config={"dsn": settings.database_url})
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SQLiteEngine(path=str(settings.sqlite_path), timeout=SQLITE_BUSY_TIMEOUT)
+    return OneHopSQLiteEngine(path=str(settings.sqlite_path), timeout=SQLITE_BUSY_TIMEOUT)
 
 
 def use_database(settings: Settings) -> Engine:
