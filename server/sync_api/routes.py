@@ -20,7 +20,8 @@ from server.problems import (
 from server.sync_api.changes import ChangeRecorder, history_mark_at, latest_version, read_changes, visible_rows
 from server.sync_api.snapshot import read_snapshot, without_jit
 from server.sync_api.push_locks import lock_for_push
-from server.sync_api.store import DatabaseStore, is_deadlock
+from server.sync_api.push_store import PushStore, suits
+from server.sync_api.store import DatabaseStore, is_deadlock, is_unique_violation
 from server.sync_api.unit_of_work import unit_of_work
 from sync.cursor import (
     BadCursor,
@@ -46,17 +47,24 @@ _ATTEMPTS = 3
 async def push(request: Request, data: JSONBody[PushRequest], viewer: NamedDependency[Viewer]) -> PushResponse:
     """Apply a phone's mutations exactly once, in order. See docs/sync-protocol.md."""
     mutations = [read_mutation(raw) for raw in (await request.json())["mutations"]]
+    bulk = suits(mutations)
     try:
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                async with unit_of_work() as store:
+                async with unit_of_work(store=PushStore if bulk else DatabaseStore) as store:
                     await lock_for_push(viewer.user_id, data.client_id, mutations)
+                    if isinstance(store, PushStore):
+                        await store.read_ahead(data.client_id, mutations)
                     outcome = await apply_push(store, viewer.actor(), data.client_id, mutations, utcnow())
                 break
             except Exception as exc:
-                # Nothing of the failed attempt was kept: running the whole push again is safe.
-                if attempt == _ATTEMPTS or not is_deadlock(exc):
+                # Nothing of the failed attempt was kept: running the whole push again is safe. A bulk push whose
+                # rows met an id another push took since it read ahead runs again one mutation at a time, so the
+                # mutation that lost the id is rejected on its own.
+                lost_an_id = bulk and is_unique_violation(exc)
+                if attempt == _ATTEMPTS or not (lost_an_id or is_deadlock(exc)):
                     raise
+                bulk = bulk and not lost_an_id
     except MutationGap as gap:
         raise MutationOutOfOrder(str(gap), expected_mutation_id=gap.expected) from None
     except MutationConflict as conflict:

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from piccolo.table import Table
 
 from server.clock import utcnow as now
 from server.db import tables as t
@@ -74,6 +75,25 @@ async def server_secret() -> bytes:
     return bytes.fromhex(row["secret"])
 
 
+#: Every table whose ``id`` a phone chooses, with the kind of row it holds (``Store.id_in_use``).
+ID_KINDS: tuple[tuple[str, type[Table]], ...] = (
+    ("issue", t.Issue), ("event", t.IssueEvent), ("photo", t.Photo), ("inspection", t.Inspection),
+    ("grade", t.InspectionGrade), ("recheck", t.InspectionRecheck), ("meeting", t.Meeting))
+
+
+def issue_from_row(row: dict[str, Any]) -> Issue:
+    row["field_stamps"] = _load(row["field_stamps"])
+    return msgspec.convert(row, Issue)
+
+
+def mutation_row(record: MutationRecord) -> t.SyncMutation:
+    return t.SyncMutation(
+        key=f"{record.client_id}:{record.mutation_id}", client_id=record.client_id, mutation_id=record.mutation_id,
+        user_id=record.user_id, name=record.name, args=_dump(record.args), at=record.at,
+        effective_at=record.effective_at, status=record.status, reason=record.reason,
+        fingerprint=record.fingerprint, received_at=record.received_at)
+
+
 class DatabaseStore:
     def __init__(self, changes: ChangeRecorder) -> None:
         from server.notify.outbox import MailOutbox
@@ -104,6 +124,9 @@ class DatabaseStore:
     async def server_secret(self) -> bytes:
         return await server_secret()
 
+    async def write_buffered(self) -> None:
+        """Write what the store held back until the end of the unit of work: nothing, here (see ``PushStore``)."""
+
     # --- clients and mutations -------------------------------------------------------------------------
     async def client_state(self, client_id: UUID) -> ClientState | None:
         row = await t.SyncClient.select().where(t.SyncClient.client_id == client_id).first()
@@ -128,12 +151,11 @@ class DatabaseStore:
         return row["fingerprint"] if row else None
 
     async def record_mutation(self, record: MutationRecord, estate_id: UUID | None) -> None:
+        await t.SyncMutation.insert(mutation_row(record))
+        self.record_rejection(record, estate_id)
+
+    def record_rejection(self, record: MutationRecord, estate_id: UUID | None) -> None:
         key = f"{record.client_id}:{record.mutation_id}"
-        await t.SyncMutation.insert(t.SyncMutation(
-            key=key, client_id=record.client_id, mutation_id=record.mutation_id, user_id=record.user_id,
-            name=record.name, args=_dump(record.args), at=record.at, effective_at=record.effective_at,
-            status=record.status, reason=record.reason, fingerprint=record.fingerprint,
-            received_at=record.received_at))
         if record.status == "rejected":
             # Only the phone that sent it pulls a rejection: it must show it to the person who made it.
             self.changes.record("rejection", key, {
@@ -145,9 +167,7 @@ class DatabaseStore:
 
     # --- ids chosen by phones ----------------------------------------------------------------------------
     async def id_in_use(self, row_id: UUID) -> str | None:
-        for kind, table in (("issue", t.Issue), ("event", t.IssueEvent), ("photo", t.Photo),
-                            ("inspection", t.Inspection), ("grade", t.InspectionGrade),
-                            ("recheck", t.InspectionRecheck), ("meeting", t.Meeting)):
+        for kind, table in ID_KINDS:
             if await table.exists().where(table.id == row_id):
                 return kind
         return None
@@ -155,10 +175,7 @@ class DatabaseStore:
     # --- issues ----------------------------------------------------------------------------------------
     async def issue(self, issue_id: UUID) -> Issue | None:
         row = await t.Issue.select().where(t.Issue.id == issue_id).first()
-        if row is None:
-            return None
-        row["field_stamps"] = _load(row["field_stamps"])
-        return msgspec.convert(row, Issue)
+        return issue_from_row(row) if row is not None else None
 
     async def save_issue(self, issue: Issue, *, new: bool) -> None:
         values = msgspec.structs.asdict(issue)
