@@ -136,14 +136,12 @@ class DatabaseStore:
                            last_mutation_id=row["last_mutation_id"])
 
     async def save_client_state(self, state: ClientState) -> None:
-        if await t.SyncClient.exists().where(t.SyncClient.client_id == state.client_id):
-            await t.SyncClient.update({t.SyncClient.last_mutation_id: state.last_mutation_id,
-                                       t.SyncClient.last_seen_at: now()}).where(
-                t.SyncClient.client_id == state.client_id)
-        else:
-            await t.SyncClient.insert(t.SyncClient(client_id=state.client_id, user_id=state.user_id,
-                                                   last_mutation_id=state.last_mutation_id,
-                                                   created_at=now(), last_seen_at=now()))
+        moment = now()
+        await t.SyncClient.insert(t.SyncClient(
+            client_id=state.client_id, user_id=state.user_id, last_mutation_id=state.last_mutation_id,
+            created_at=moment, last_seen_at=moment)).on_conflict(
+            target=t.SyncClient.client_id, action="DO UPDATE",
+            values=[t.SyncClient.last_mutation_id, t.SyncClient.last_seen_at])
 
     async def mutation_fingerprint(self, client_id: UUID, mutation_id: int) -> str | None:
         row = await t.SyncMutation.select(t.SyncMutation.fingerprint).where(
