@@ -15,6 +15,7 @@ from uuid import UUID
 
 import msgspec
 
+from server.db.bulk import insert_rows
 from server.db.tables import ChangeCounter, ChangeLog
 from server.db.tables import Issue as IssueRow
 from server.auth.scoping import contractor_handover
@@ -73,10 +74,10 @@ class ChangeRecorder:
         last = result[0]["version"]
         first = last - len(rows) + 1
         moment = dt.datetime.now(dt.timezone.utc)
-        await ChangeLog.insert(*[
-            ChangeLog(version=first + offset, estate_id=estate_id, client_id=client_id, entity=entity,
-                      entity_id=entity_id, deleted=deleted, data=_encoder.encode(data).decode(),
-                      changed_at=moment, issue_id=issue_id, assignee_id=assignee_id, user_id=user_id)
+        await insert_rows(ChangeLog, [
+            dict(version=first + offset, estate_id=estate_id, client_id=client_id, entity=entity, entity_id=entity_id,
+                 deleted=deleted, data=_encoder.encode(data).decode(), changed_at=moment, issue_id=issue_id,
+                 assignee_id=assignee_id, user_id=user_id)
             for offset, (estate_id, client_id, entity, entity_id, deleted, data, issue_id, assignee_id, user_id)
             in enumerate(rows)
         ])

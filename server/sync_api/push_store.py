@@ -85,10 +85,10 @@ class PushStore(DatabaseStore):
         self._new_issues: set[UUID] = set()
         self._edited_issues: set[UUID] = set()
         self._events: list[IssueEvent] = []
-        self._follows: dict[str, t.IssueFollower | None] = {}
+        self._follows: dict[str, dict[str, Any] | None] = {}
         self._stored_follows: set[str] = set()
         self._secret: bytes | None = None
-        self._mutations: list[t.SyncMutation] = []
+        self._mutations: list[dict[str, Any]] = []
         self._fingerprints: dict[str, str] = {}
         self._undo: list[Callable[[], None]] = []
 
@@ -214,7 +214,7 @@ class PushStore(DatabaseStore):
         if follow:
             since = now()
             self._add(followers, user_id)
-            self._set(self._follows, key, t.IssueFollower(key=key, issue_id=issue_id, user_id=user_id, since=since))
+            self._set(self._follows, key, {"key": key, "issue_id": issue_id, "user_id": user_id, "since": since})
             self.changes.record("follow", issue_id, {"id": str(issue_id), "issue_id": str(issue_id),
                                                      "estate_id": str(estate_id), "since": since},
                                 estate_id=estate_id, user_id=user_id)
@@ -227,17 +227,17 @@ class PushStore(DatabaseStore):
     async def record_mutation(self, record: MutationRecord, estate_id: UUID | None) -> None:
         row = mutation_row(record)
         self._mutations.append(row)
-        self._fingerprints[row.key] = record.fingerprint
+        self._fingerprints[row["key"]] = record.fingerprint
         self.record_rejection(record, estate_id)
 
     # --- the end of the push -------------------------------------------------------------------------------
     async def write_buffered(self) -> None:
         issues = [issue for issue_id in self._new_issues if (issue := self._issues[issue_id]) is not None]
-        await insert_rows(t.Issue, [t.Issue(**issue_values(issue)) for issue in issues])
+        await insert_rows(t.Issue, [issue_values(issue) for issue in issues])
         edited = [issue for issue_id in self._edited_issues - self._new_issues
                   if (issue := self._issues[issue_id]) is not None]
-        await update_rows(t.Issue, [t.Issue(**issue_values(issue)) for issue in edited])
-        await insert_rows(t.IssueEvent, [t.IssueEvent(**event_values(event)) for event in self._events])
+        await update_rows(t.Issue, [issue_values(issue) for issue in edited])
+        await insert_rows(t.IssueEvent, [event_values(event) for event in self._events])
         # A follow and an unfollow of one issue in one push: only the last stands, as one write after another.
         await delete_rows(t.IssueFollower, [key for key in self._follows if key in self._stored_follows])
         await insert_rows(t.IssueFollower, [row for row in self._follows.values() if row is not None])

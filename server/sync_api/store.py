@@ -86,8 +86,8 @@ def issue_from_row(row: dict[str, Any]) -> Issue:
     return msgspec.convert(row, Issue)
 
 
-def mutation_row(record: MutationRecord) -> t.SyncMutation:
-    return t.SyncMutation(
+def mutation_row(record: MutationRecord) -> dict[str, Any]:
+    return dict(
         key=f"{record.client_id}:{record.mutation_id}", client_id=record.client_id, mutation_id=record.mutation_id,
         user_id=record.user_id, name=record.name, args=_dump(record.args), at=record.at,
         effective_at=record.effective_at, status=record.status, reason=record.reason,
@@ -149,7 +149,7 @@ class DatabaseStore:
         return row["fingerprint"] if row else None
 
     async def record_mutation(self, record: MutationRecord, estate_id: UUID | None) -> None:
-        await t.SyncMutation.insert(mutation_row(record))
+        await t.SyncMutation.insert(t.SyncMutation(**mutation_row(record)))
         self.record_rejection(record, estate_id)
 
     def record_rejection(self, record: MutationRecord, estate_id: UUID | None) -> None:

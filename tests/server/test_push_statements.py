@@ -69,9 +69,10 @@ async def test_a_statement_in_a_transaction_is_not_preceded_by_a_pragma(sqlite_s
 async def test_a_push_reads_ahead_once_and_writes_each_row_once(sqlite_settings, traced, edits):
     count = 60
     push = _push_transaction(await _traced_push(sqlite_settings, traced, count, edits=edits))
-    # A create writes four rows (the issue, its "created" event, its raiser following it, the mutation's record);
-    # an edit three (the issue, a "field_changed" event, the record). The rest is per push, whatever its size.
-    rows_per_mutation = 3 if edits else 4
+    # A create writes four rows (the issue, its "created" event, its raiser following it, the mutation's record)
+    # and three changes for phones to pull (the issue, the event, the follow); an edit three rows (the issue, a
+    # "field_changed" event, the record) and two changes. The rest is per push, whatever its size.
+    rows_per_mutation = 3 + 2 if edits else 4 + 3
     per_push = len(push) - rows_per_mutation * count
     assert per_push <= 20, push
     # No statement about one mutation alone: no savepoints, no "is this id taken?" one id at a time.
