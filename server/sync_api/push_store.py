@@ -29,7 +29,8 @@ from server.clock import utcnow as now
 from server.db import tables as t
 from server.db.bulk import delete_rows, insert_rows, update_rows
 from server.sync_api.changes import ChangeRecorder
-from server.sync_api.store import ID_KINDS, DatabaseStore, issue_from_row, mutation_row
+from server.sync_api.rows import from_row, to_row
+from server.sync_api.store import ID_KINDS, DatabaseStore, mutation_row
 from sync import mutations as m
 from sync.records import Issue, IssueEvent, Role
 from sync.rules import derived_id
@@ -113,7 +114,7 @@ class PushStore(DatabaseStore):
             for row in held:
                 self._kinds[_uuid(row["id"])] = row["kind"]
             for row in await t.Issue.select().where(t.Issue.id.is_in(chunk)):
-                self._issues[_uuid(row["id"])] = issue_from_row(row)
+                self._issues[_uuid(row["id"])] = from_row(Issue, row)
             for row in await t.Location.select(t.Location.id, t.Location.estate_id).where(t.Location.id.is_in(chunk)):
                 self._locations[_uuid(row["id"])] = row["estate_id"]
             self._followers.update((row_id, set()) for row_id in chunk)
@@ -233,11 +234,11 @@ class PushStore(DatabaseStore):
     # --- the end of the push -------------------------------------------------------------------------------
     async def write_buffered(self) -> None:
         issues = [issue for issue_id in self._new_issues if (issue := self._issues[issue_id]) is not None]
-        await insert_rows(t.Issue, [issue_values(issue) for issue in issues])
+        await insert_rows(t.Issue, [to_row(issue) for issue in issues])
         edited = [issue for issue_id in self._edited_issues - self._new_issues
                   if (issue := self._issues[issue_id]) is not None]
-        await update_rows(t.Issue, [issue_values(issue) for issue in edited])
-        await insert_rows(t.IssueEvent, [event_values(event) for event in self._events])
+        await update_rows(t.Issue, [to_row(issue) for issue in edited])
+        await insert_rows(t.IssueEvent, [to_row(event) for event in self._events])
         # A follow and an unfollow of one issue in one push: only the last stands, as one write after another.
         await delete_rows(t.IssueFollower, [key for key in self._follows if key in self._stored_follows])
         await insert_rows(t.IssueFollower, [row for row in self._follows.values() if row is not None])
@@ -246,18 +247,6 @@ class PushStore(DatabaseStore):
             # Nobody is told about what they did themselves: only an event with another follower can mail.
             if (await self._followers_of(event.issue_id)) - {event.actor_id}:
                 await self.mail.after_event(event)
-
-
-def issue_values(issue: Issue) -> dict[str, Any]:
-    values = msgspec.structs.asdict(issue)
-    values["field_stamps"] = msgspec.json.encode(issue.field_stamps).decode()
-    return values
-
-
-def event_values(event: IssueEvent) -> dict[str, Any]:
-    values = msgspec.structs.asdict(event)
-    values["data"] = msgspec.json.encode(event.data).decode()
-    return values
 
 
 def _uuid(value: Any) -> UUID:

@@ -14,6 +14,7 @@ from piccolo.table import Table
 from server.clock import utcnow as now
 from server.db import tables as t
 from server.db.engine import current_engine
+from server.sync_api import rows
 from server.sync_api.changes import ChangeRecorder
 from sync.grading import DEFAULT_SCHEME
 from sync.records import (
@@ -35,10 +36,6 @@ _json = msgspec.json.Encoder()
 
 def _dump(value: Any) -> str:
     return _json.encode(value).decode()
-
-
-def _load(value: Any) -> Any:
-    return msgspec.json.decode(value) if isinstance(value, (str, bytes)) else value
 
 
 def is_unique_violation(exc: BaseException) -> bool:
@@ -79,11 +76,6 @@ async def server_secret() -> bytes:
 ID_KINDS: tuple[tuple[str, type[Table]], ...] = (
     ("issue", t.Issue), ("event", t.IssueEvent), ("photo", t.Photo), ("inspection", t.Inspection),
     ("grade", t.InspectionGrade), ("recheck", t.InspectionRecheck), ("meeting", t.Meeting))
-
-
-def issue_from_row(row: dict[str, Any]) -> Issue:
-    row["field_stamps"] = _load(row["field_stamps"])
-    return msgspec.convert(row, Issue)
 
 
 def mutation_row(record: MutationRecord) -> dict[str, Any]:
@@ -172,49 +164,32 @@ class DatabaseStore:
 
     # --- issues ----------------------------------------------------------------------------------------
     async def issue(self, issue_id: UUID) -> Issue | None:
-        row = await t.Issue.select().where(t.Issue.id == issue_id).first()
-        return issue_from_row(row) if row is not None else None
+        return await rows.load(Issue, t.Issue.id == issue_id)
 
     async def save_issue(self, issue: Issue, *, new: bool) -> None:
-        values = msgspec.structs.asdict(issue)
-        values["field_stamps"] = _dump(issue.field_stamps)
-        if new:
-            await t.Issue.insert(t.Issue(**values))
-        else:
-            await t.Issue.update({getattr(t.Issue, k): v for k, v in values.items() if k != "id"}).where(
-                t.Issue.id == issue.id)
+        await rows.save(issue, new=new)
         self.changes.record("issue", issue.id, issue, estate_id=issue.estate_id, deleted=issue.withdrawn)
 
     async def event_exists(self, event_id: UUID) -> bool:
         return await t.IssueEvent.exists().where(t.IssueEvent.id == event_id)
 
     async def add_event(self, event: IssueEvent) -> None:
-        values = msgspec.structs.asdict(event)
-        values["data"] = _dump(event.data)
-        await t.IssueEvent.insert(t.IssueEvent(**values))
+        await rows.save(event, new=True)
         self.changes.record("issue_event", event.id, event, estate_id=event.estate_id)
         await self.mail.after_event(event)
 
     # --- photos ----------------------------------------------------------------------------------------
     async def photo(self, photo_id: UUID) -> Photo | None:
-        row = await t.Photo.select().where(t.Photo.id == photo_id).first()
+        row = await rows.read_row(Photo, t.Photo.id == photo_id)
         if row is None:
             return None
-        row.pop("created_at")
         # Shown as uploaded once the bytes are here from the person who attached them (or from someone they
         # could see them through): a record naming bytes its maker never held shows nothing, and stays pending.
-        row["uploaded"] = (await self.photo_bytes_stored(row["sha256"])
-                           and await self.photo_uploaded_by(row["sha256"], row["added_by"]))
-        return msgspec.convert(row, Photo)
+        return rows.from_row(Photo, row, uploaded=await self.photo_bytes_stored(row["sha256"])
+                             and await self.photo_uploaded_by(row["sha256"], row["added_by"]))
 
     async def save_photo(self, photo: Photo, *, new: bool) -> None:
-        values = msgspec.structs.asdict(photo)
-        values.pop("uploaded")
-        if new:
-            await t.Photo.insert(t.Photo(**values, created_at=now()))
-        else:
-            await t.Photo.update({getattr(t.Photo, k): v for k, v in values.items() if k != "id"}).where(
-                t.Photo.id == photo.id)
+        await rows.save(photo, new=new)
         self.changes.record("photo", photo.id, photo, estate_id=photo.estate_id)
 
     async def photo_bytes_stored(self, sha256: str) -> bool:
@@ -241,23 +216,10 @@ class DatabaseStore:
 
     # --- inspections -----------------------------------------------------------------------------------
     async def inspection(self, inspection_id: UUID) -> Inspection | None:
-        row = await t.Inspection.select().where(t.Inspection.id == inspection_id).first()
-        if row is None:
-            return None
-        row.pop("created_at")
-        row["field_stamps"] = _load(row["field_stamps"])
-        row["attendees"] = _load(row["attendees"])
-        return msgspec.convert(row, Inspection)
+        return await rows.load(Inspection, t.Inspection.id == inspection_id)
 
     async def save_inspection(self, inspection: Inspection, *, new: bool) -> None:
-        values = msgspec.structs.asdict(inspection)
-        values["field_stamps"] = _dump(inspection.field_stamps)
-        values["attendees"] = _dump(inspection.attendees)
-        if new:
-            await t.Inspection.insert(t.Inspection(**values, created_at=now()))
-        else:
-            await t.Inspection.update({getattr(t.Inspection, k): v for k, v in values.items() if k != "id"}).where(
-                t.Inspection.id == inspection.id)
+        await rows.save(inspection, new=new)
         self.changes.record("inspection", inspection.id, inspection, estate_id=inspection.estate_id)
 
     # --- estates ---------------------------------------------------------------------------------------
@@ -287,44 +249,30 @@ class DatabaseStore:
         where = (t.InspectionGrade.inspection_id == inspection_id) & (t.InspectionGrade.element == element)
         where &= (t.InspectionGrade.location_id.is_null() if location_id is None
                   else t.InspectionGrade.location_id == location_id)
-        row = await t.InspectionGrade.select().where(where).first()
-        if row is None:
-            return None
-        row.pop("recorded_at")
-        row["agreed_by"] = _load(row["agreed_by"])
-        return msgspec.convert(row, InspectionGrade)
+        return await rows.load(InspectionGrade, where)
 
     async def save_grade(self, grade: InspectionGrade, *, replaces: UUID | None) -> None:
         if replaces is not None:
             await t.InspectionGrade.delete().where(t.InspectionGrade.id == replaces)
             self.changes.record("inspection_grade", replaces, None, estate_id=grade.estate_id, deleted=True)
-        values = msgspec.structs.asdict(grade)
-        values["agreed_by"] = _dump(grade.agreed_by)
         # Only ever this estate's row: the rule refused an id held anywhere else before getting here.
         await t.InspectionGrade.delete().where((t.InspectionGrade.id == grade.id)
                                                & (t.InspectionGrade.estate_id == grade.estate_id))
-        await t.InspectionGrade.insert(t.InspectionGrade(**values, recorded_at=now()))
+        await rows.save(grade, new=True)
         self.changes.record("inspection_grade", grade.id, grade, estate_id=grade.estate_id)
 
     async def recheck_exists(self, recheck_id: UUID) -> bool:
         return await t.InspectionRecheck.exists().where(t.InspectionRecheck.id == recheck_id)
 
     async def save_recheck(self, recheck: InspectionRecheck) -> None:
-        await t.InspectionRecheck.insert(t.InspectionRecheck(**msgspec.structs.asdict(recheck), recorded_at=now()))
+        await rows.save(recheck, new=True)
         self.changes.record("inspection_recheck", recheck.id, recheck, estate_id=recheck.estate_id)
 
     async def meeting(self, meeting_id: UUID) -> Meeting | None:
-        row = await t.Meeting.select().where(t.Meeting.id == meeting_id).first()
-        if row is None:
-            return None
-        row.pop("created_at")
-        row["attendees"] = _load(row["attendees"])
-        return msgspec.convert(row, Meeting)
+        return await rows.load(Meeting, t.Meeting.id == meeting_id)
 
     async def save_meeting(self, meeting: Meeting) -> None:
-        values = msgspec.structs.asdict(meeting)
-        values["attendees"] = _dump(meeting.attendees)
-        await t.Meeting.insert(t.Meeting(**values, created_at=now()))
+        await rows.save(meeting, new=True)
         self.changes.record("meeting", meeting.id, meeting, estate_id=meeting.estate_id)
 
     async def meeting_issue(self, meeting_id: UUID, issue_id: UUID) -> MeetingIssue | None:
