@@ -33,6 +33,11 @@ def _marks(count: int, postgres: bool, start: int = 1) -> list[str]:
     return [f"${n}" for n in range(start, start + count)] if postgres else ["?"] * count
 
 
+async def executemany(connection: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """The one door of bulk writes to the database (``tests/server/test_query_plans.py`` watches it)."""
+    await connection.executemany(sql, rows)
+
+
 def _layout(columns: Sequence[Column]) -> tuple[tuple[str, bool], ...]:
     return tuple((column._meta.name, isinstance(column, (JSON, JSONB))) for column in columns)
 
@@ -60,7 +65,7 @@ async def insert_rows(table: type[Table], rows: Sequence[Mapping[str, Any]]) -> 
     sql = (f'INSERT INTO "{table._meta.tablename}" ({names}) '
            f"VALUES ({', '.join(_marks(len(columns), postgres))})")
     layout = _layout(columns)
-    await connection.executemany(sql, [_values(row, layout) for row in rows])
+    await executemany(connection, sql, [_values(row, layout) for row in rows])
 
 
 async def update_rows(table: type[Table], rows: Sequence[Mapping[str, Any]]) -> None:
@@ -74,7 +79,7 @@ async def update_rows(table: type[Table], rows: Sequence[Mapping[str, Any]]) -> 
     assignments = ", ".join(f'"{column._meta.db_column_name}" = {mark}' for column, mark in zip(columns, marks))
     sql = f'UPDATE "{table._meta.tablename}" SET {assignments} WHERE "{key._meta.db_column_name}" = {marks[-1]}'
     layout = _layout([*columns, key])
-    await connection.executemany(sql, [_values(row, layout) for row in rows])
+    await executemany(connection, sql, [_values(row, layout) for row in rows])
 
 
 async def delete_rows(table: type[Table], keys: Sequence[Any]) -> None:
@@ -84,4 +89,4 @@ async def delete_rows(table: type[Table], keys: Sequence[Any]) -> None:
     connection, postgres = _connection_and_style(table)
     key = table._meta.primary_key
     sql = f'DELETE FROM "{table._meta.tablename}" WHERE "{key._meta.db_column_name}" = {_marks(1, postgres)[0]}'
-    await connection.executemany(sql, [(convert_to_sql_value(value=value, column=key),) for value in keys])
+    await executemany(connection, sql, [(convert_to_sql_value(value=value, column=key),) for value in keys])

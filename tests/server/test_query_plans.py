@@ -25,6 +25,7 @@ from litestar.testing import AsyncTestClient
 from piccolo.columns import UUID as UUIDColumn
 
 from bench.history import fill_change_log
+from server.db import bulk
 from server.db import tables as t
 from server.db.engine import current_engine
 from server.settings import Settings
@@ -43,7 +44,10 @@ HOT = {
     "an issue's history for a hand-over": '"change_log"."issue_id" =',
     "the pull's change read": '"change_log"."version" >',
     "a first pull's snapshot page": "SELECT max(l.version) FROM change_log AS l",
-    "an issue read by id": 'FROM "issue" WHERE "issue"."id" =',
+    "a push's read-ahead of its issues": 'FROM "issue" WHERE "issue"."id" IN (',
+    "a push's read-ahead of ids held anywhere": "SELECT 'issue' AS kind, id FROM issue WHERE id IN (",
+    "a push's read-ahead of followers": '"issue_follower"."issue_id" IN (',
+    "a push's edits written back by id": 'UPDATE "issue" SET',
     "the phone's last mutation": 'FROM "sync_client" WHERE "sync_client"."client_id" =',
 }
 GROWING_NAMES = {"change_log", *(table._meta.tablename for table in GROWING)}
@@ -97,7 +101,15 @@ class Recorder:
         self.on = False
 
     def attach(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """Watch the engine's one door for statements (its class: engines have slots)."""
+        """Watch the engine's one door for statements (its class: engines have slots), and bulk writes' own."""
+        executemany = bulk.executemany
+
+        async def recorded_rows(connection: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
+            if self.on:
+                self.statements.append((sql, list(rows[0])))
+            await executemany(connection, sql, rows)
+
+        monkeypatch.setattr(bulk, "executemany", recorded_rows)
         engine_class = type(current_engine())
         run = engine_class.run_querystring
 
@@ -155,7 +167,7 @@ async def test_the_hot_statements_of_push_and_pull_read_no_growing_table_in_full
     estate = contractor.estate()
     first = new_issue_args(estate)
     await staff.push(staff.mutation("issue.create", first),
-                     staff.mutation("issue.follow", {"issue_id": first["id"], "follow": True}))
+                     staff.mutation("issue.follow", {"id": first["id"], "follow": True}))
     await staff.pull_all()
 
     # Years of use.
