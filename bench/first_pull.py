@@ -11,7 +11,7 @@
    what pushes write, ids aside.
 4. For each ``--code`` tree (e.g. a ``git archive`` of main, then this working tree) starts that code's server on
    the same data (``PYTHONPATH``), and a fresh phone signed in as staff pulls everything with ``--limit`` (gzip
-   accepted, as browsers do). Checks: every issue present with its updated title, every comment, the first page
+   accepted, as browsers do), or by default with the page size that code's phone asks for (``pwa/js``). Checks: every issue present with its updated title, every comment, the first page
    says ``reset``; the code's figures are void otherwise.
 
 Figures per code and database: pages, changes, seconds of all pull requests end to end over loopback (the server's
@@ -28,6 +28,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import sqlite3
 import subprocess
 import sys
@@ -68,6 +69,17 @@ def _commit(code: Path) -> str:
     answer = subprocess.run(["git", "-C", str(code), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     dirty = subprocess.run(["git", "-C", str(code), "status", "--porcelain"], capture_output=True, text=True)
     return answer.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+
+
+def phone_limit(code: Path) -> int:
+    """The page size the phone of this source tree asks for: the shared rules' ``changes_per_pull``, or in older
+    trees the default of ``api.pull`` in ``pwa/js/api.js``."""
+    rules = code / "pwa" / "js" / "rules.js"
+    found = re.search(r'"changes_per_pull": (\d+)', rules.read_text()) if rules.exists() else None
+    found = found or re.search(r"pull: \(clientId, cursor, limit = (\d+)\)", (code / "pwa/js/api.js").read_text())
+    if found is None:
+        raise BenchFailure(f"no pull page size found in {code}/pwa/js: give --limit")
+    return int(found.group(1))
 
 
 def push_sample(server: Server) -> None:
@@ -201,7 +213,8 @@ def check(held: dict[str, dict[str, Any]], issues: int) -> None:
         raise BenchFailure(f"{len(comments)} comments held")
 
 
-def run(database: str, issues: int, codes: list[Path], limits: list[int], keep: bool = False) -> list[dict[str, str]]:
+def run(database: str, issues: int, codes: list[Path], limits: list[int] | None,
+        keep: bool = False) -> list[dict[str, str]]:
     workdir = Path(tempfile.mkdtemp(prefix=f"estatewalk_first_pull_{database}_"))
     results: list[dict[str, str]] = []
     pg_name: str | None = None
@@ -219,7 +232,7 @@ def run(database: str, issues: int, codes: list[Path], limits: list[int], keep: 
         server.pg_name = pg_name
         _serve(server)
         try:
-            for limit in limits:
+            for limit in limits or [phone_limit(code)]:
                 cpu = server.cpu_seconds()
                 pull = fresh_pull(server.url, limit)
                 cpu = server.cpu_seconds() - cpu
@@ -261,16 +274,16 @@ def main() -> None:
     parser.add_argument("--issues", type=int, default=10_000)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--code", type=Path, action="append", help="a source tree to run (repeatable)")
-    parser.add_argument("--limit", type=int, action="append", help="pull page size (repeatable; default 500)")
+    parser.add_argument("--limit", type=int, action="append",
+                        help="pull page size (repeatable; default: what each code's phone asks for)")
     parser.add_argument("--keep", action="store_true", help="keep the data directory and database")
     args = parser.parse_args()
     codes = [c.resolve() for c in (args.code or [Path(".")])]
-    limits = args.limit or [500]
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     print(f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.1f}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}",
           flush=True)
-    rows = [row for database in databases for row in run(database, args.issues, codes, limits, args.keep)]
+    rows = [row for database in databases for row in run(database, args.issues, codes, args.limit, args.keep)]
     print(f"load {os.getloadavg()[0]:.1f} at the end")
     headers = list(rows[0])
     print("| " + " | ".join(headers) + " |")
