@@ -31,15 +31,13 @@ import platform
 import re
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from bench.server_process import ServerDidNotStart, ServerProcess
 from bench.sync_throughput import POSTGRES_ADMIN_DSN, BenchFailure, Phase, Phone, Server
 
 SAMPLE_ISSUES = 100
@@ -249,24 +247,13 @@ def run(database: str, issues: int, codes: list[Path], limits: list[int] | None,
     return results
 
 
-def _serve(server: Server) -> None:
-    """Start ``estatewalk serve`` on data that is already there (no demo load)."""
-    server._log = open(server.log_path, "ab")
-    server.process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "estatewalk"), "serve", "--demo", "--host", "127.0.0.1",
-         "--port", str(server.port), "--log-level", "warning"],
-        env=server.env, cwd=server.code, stdout=server._log, stderr=subprocess.STDOUT)  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise BenchFailure(f"the server exited:\n{server.log_tail()}")
-        try:
-            if httpx.get(f"{server.url}/api/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise BenchFailure("no healthy server")
+def _serve(server: CodeServer) -> None:
+    """Start ``estatewalk serve`` of that code on data that is already there (no demo load)."""
+    server.server = ServerProcess(server.env, log_path=server.log_path, cwd=server.code)
+    try:
+        server.server.start(timeout=60)
+    except ServerDidNotStart as failure:
+        raise BenchFailure(str(failure)) from None
 
 
 def main() -> None:
