@@ -15,7 +15,8 @@
    says ``reset``; the code's figures are void otherwise.
 
 Figures per code and database: pages, changes, seconds of all pull requests end to end over loopback (the server's
-time: the client only waits), the server process's CPU seconds (from after the sign-in), JSON bytes, gzip bytes on the wire and per issue.
+time: the client only waits), the server process's CPU seconds (from after the sign-in), JSON bytes, gzip bytes on
+the wire and per issue.
 
     .venv/bin/python -m bench.first_pull --issues 10000 --database both --code /tmp/estatewalk-main --code .
 """
