@@ -11,8 +11,9 @@
    what pushes write, ids aside.
 4. For each ``--code`` tree (e.g. a ``git archive`` of main, then this working tree) starts that code's server on
    the same data (``PYTHONPATH``), and a fresh phone signed in as staff pulls everything with ``--limit`` (gzip
-   accepted, as browsers do), or by default with the page size that code's phone asks for (``pwa/js``). Checks: every issue present with its updated title, every comment, the first page
-   says ``reset``; the code's figures are void otherwise.
+   accepted, as browsers do), or by default with the page size that code's phone asks for (``pwa/js``). Checks:
+   every issue present with its updated title, every comment, the first page says ``reset``; the code's figures are
+   void otherwise.
 
 Figures per code and database: pages, changes, seconds of all pull requests end to end over loopback (the server's
 time: the client only waits), the server process's CPU seconds (from after the sign-in), JSON bytes, gzip bytes on
