@@ -26,7 +26,7 @@ PAGE_BYTES = 2 * 1024 * 1024
 _ENVELOPE_BYTES = 65
 
 # The most rows one query reads, and the fewest once a page knows how large its changes are.
-_CHUNK_ROWS = 1000
+_CHUNK_ROWS = 2000
 _MIN_CHUNK_ROWS = 16
 
 #: Reads up to ``count`` rows (version, entity, entity_id, data, and deleted for the log) after ``version``, in

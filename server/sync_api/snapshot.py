@@ -34,9 +34,10 @@ from sync.protocol import Change
 # The latest visible change of each key up to the snapshot's version: a row that is the newest visible row of its
 # key (entity, id). A correlated scalar subquery, found through the index on (entity_id, entity, version) for each
 # row: PostgreSQL turns NOT EXISTS into an anti-join that reads the whole log for every page. Deletions are left
-# out.
+# out. ``c.version + 0``: Piccolo's SQLite engine passes every value of an INTEGER column through a Python
+# converter, and an expression has no column type; that alone was 15% of reading a page on SQLite.
 _PAGE = """
-SELECT c.version, c.entity, c.entity_id, c.data FROM change_log AS c
+SELECT c.version + 0 AS version, c.entity, c.entity_id, c.data FROM change_log AS c
 WHERE c.version > {} AND c.version <= {} AND c.deleted = {} AND {}
   AND c.version = (
     SELECT max(l.version) FROM change_log AS l
