@@ -36,7 +36,7 @@ class PushResponse(Struct):
 
 #: The most changes a phone may ask for in one pull page, and what the phone asks (``pwa/js/rules.js``). A fresh
 #: phone's first pull is tens of thousands of rows: each page costs the server about 10 ms whatever it holds, so
-#: large pages make the first pull cheap. The server's byte bound on a page (``server.sync_api.snapshot``) keeps a
+#: large pages make the first pull cheap. The server's byte bound on a page (``server.sync_api.pages``) keeps a
 #: page of long texts small enough for a cheap phone.
 MAX_PULL_LIMIT = 5000
 
