@@ -31,6 +31,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -248,6 +249,10 @@ def run(database: str, issues: int, codes: list[Path], limits: list[int] | None,
         finally:
             server.keep = keep or n < len(codes) - 1
             server.stop()
+    if keep:
+        print(f"kept {workdir}" + (f" and database {pg_name}" if pg_name else ""), flush=True)
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)  # the grown SQLite log alone is 65 MB a run
     return results
 
 
