@@ -11,11 +11,13 @@
    what pushes write, ids aside.
 4. For each ``--code`` tree (e.g. a ``git archive`` of main, then this working tree) starts that code's server on
    the same data (``PYTHONPATH``), and a fresh phone signed in as staff pulls everything with ``--limit`` (gzip
-   accepted, as browsers do). Checks: every issue present with its updated title, every comment, the first page
-   says ``reset``; the code's figures are void otherwise.
+   accepted, as browsers do), or by default with the page size that code's phone asks for (``pwa/js``). Checks:
+   every issue present with its updated title, every comment, the first page says ``reset``; the code's figures are
+   void otherwise.
 
 Figures per code and database: pages, changes, seconds of all pull requests end to end over loopback (the server's
-time: the client only waits), the server process's CPU seconds, JSON bytes, gzip bytes on the wire and per issue.
+time: the client only waits), the server process's CPU seconds (from after the sign-in), JSON bytes, gzip bytes on
+the wire and per issue.
 
     .venv/bin/python -m bench.first_pull --issues 10000 --database both --code /tmp/estatewalk-main --code .
 """
@@ -28,17 +30,17 @@ import datetime as dt
 import json
 import os
 import platform
+import re
+import shutil
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from bench.server_process import ServerDidNotStart, ServerProcess
 from bench.sync_throughput import POSTGRES_ADMIN_DSN, BenchFailure, Phase, Phone, Server
 
 SAMPLE_ISSUES = 100
@@ -68,6 +70,17 @@ def _commit(code: Path) -> str:
     answer = subprocess.run(["git", "-C", str(code), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     dirty = subprocess.run(["git", "-C", str(code), "status", "--porcelain"], capture_output=True, text=True)
     return answer.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+
+
+def phone_limit(code: Path) -> int:
+    """The page size the phone of this source tree asks for: the shared rules' ``changes_per_pull``, or in older
+    trees the default of ``api.pull`` in ``pwa/js/api.js``."""
+    rules = code / "pwa" / "js" / "rules.js"
+    found = re.search(r'"changes_per_pull": (\d+)', rules.read_text()) if rules.exists() else None
+    found = found or re.search(r"pull: \(clientId, cursor, limit = (\d+)\)", (code / "pwa/js/api.js").read_text())
+    if found is None:
+        raise BenchFailure(f"no pull page size found in {code}/pwa/js: give --limit")
+    return int(found.group(1))
 
 
 def push_sample(server: Server) -> None:
@@ -156,9 +169,8 @@ async def grow_log_postgresql(dsn: str, issues: int) -> None:
         await connection.close()
 
 
-def fresh_pull(url: str, limit: int) -> dict[str, Any]:
-    """A new phone's first sync; the figures and the replica it ends with."""
-    phone = Phone(url, "staff@demo.test")
+def fresh_pull(phone: Phone, limit: int) -> dict[str, Any]:
+    """A new phone's first sync, once signed in; the figures and the replica it ends with."""
     phone.http.headers["Accept-Encoding"] = "gzip"
     cursor = None
     pages = changes = raw = wire = 0
@@ -201,7 +213,8 @@ def check(held: dict[str, dict[str, Any]], issues: int) -> None:
         raise BenchFailure(f"{len(comments)} comments held")
 
 
-def run(database: str, issues: int, codes: list[Path], limits: list[int], keep: bool = False) -> list[dict[str, str]]:
+def run(database: str, issues: int, codes: list[Path], limits: list[int] | None,
+        keep: bool = False) -> list[dict[str, str]]:
     workdir = Path(tempfile.mkdtemp(prefix=f"estatewalk_first_pull_{database}_"))
     results: list[dict[str, str]] = []
     pg_name: str | None = None
@@ -219,9 +232,12 @@ def run(database: str, issues: int, codes: list[Path], limits: list[int], keep: 
         server.pg_name = pg_name
         _serve(server)
         try:
-            for limit in limits:
+            for limit in limits or [phone_limit(code)]:
+                # Signed in first: checking the password (argon2) costs the server about 0.2 s of CPU, which is
+                # the sign-in's, not the pull's.
+                phone = Phone(server.url, "staff@demo.test")
                 cpu = server.cpu_seconds()
-                pull = fresh_pull(server.url, limit)
+                pull = fresh_pull(phone, limit)
                 cpu = server.cpu_seconds() - cpu
                 check(pull["held"], issues)
                 results.append({
@@ -233,27 +249,20 @@ def run(database: str, issues: int, codes: list[Path], limits: list[int], keep: 
         finally:
             server.keep = keep or n < len(codes) - 1
             server.stop()
+    if keep:
+        print(f"kept {workdir}" + (f" and database {pg_name}" if pg_name else ""), flush=True)
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)  # the grown SQLite log alone is 65 MB a run
     return results
 
 
-def _serve(server: Server) -> None:
-    """Start ``estatewalk serve`` on data that is already there (no demo load)."""
-    server._log = open(server.log_path, "ab")
-    server.process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "estatewalk"), "serve", "--demo", "--host", "127.0.0.1",
-         "--port", str(server.port), "--log-level", "warning"],
-        env=server.env, cwd=server.code, stdout=server._log, stderr=subprocess.STDOUT)  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise BenchFailure(f"the server exited:\n{server.log_tail()}")
-        try:
-            if httpx.get(f"{server.url}/api/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise BenchFailure("no healthy server")
+def _serve(server: CodeServer) -> None:
+    """Start ``estatewalk serve`` of that code on data that is already there (no demo load)."""
+    server.server = ServerProcess(server.env, log_path=server.log_path, cwd=server.code)
+    try:
+        server.server.start(timeout=60)
+    except ServerDidNotStart as failure:
+        raise BenchFailure(str(failure)) from None
 
 
 def main() -> None:
@@ -261,16 +270,16 @@ def main() -> None:
     parser.add_argument("--issues", type=int, default=10_000)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--code", type=Path, action="append", help="a source tree to run (repeatable)")
-    parser.add_argument("--limit", type=int, action="append", help="pull page size (repeatable; default 500)")
+    parser.add_argument("--limit", type=int, action="append",
+                        help="pull page size (repeatable; default: what each code's phone asks for)")
     parser.add_argument("--keep", action="store_true", help="keep the data directory and database")
     args = parser.parse_args()
     codes = [c.resolve() for c in (args.code or [Path(".")])]
-    limits = args.limit or [500]
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     print(f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.1f}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}",
           flush=True)
-    rows = [row for database in databases for row in run(database, args.issues, codes, limits, args.keep)]
+    rows = [row for database in databases for row in run(database, args.issues, codes, args.limit, args.keep)]
     print(f"load {os.getloadavg()[0]:.1f} at the end")
     headers = list(rows[0])
     print("| " + " | ".join(headers) + " |")

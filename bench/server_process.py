@@ -41,8 +41,10 @@ class ServerProcess:
     """
 
     def __init__(self, env: dict[str, str], *, log_path: Path, host: str = "127.0.0.1", port: int | None = None,
-                 workers: int = 1, netns: str | None = None, log_level: str = "warning") -> None:
+                 workers: int = 1, netns: str | None = None, log_level: str = "warning", cwd: Path = REPO) -> None:
         self.env, self.host, self.workers, self.netns, self.log_level = env, host, workers, netns, log_level
+        # ``python -m`` puts the working directory first on the path: it decides whose ``server`` package runs.
+        self.cwd = cwd
         self.port = port or free_port()
         self.log_path = log_path
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -64,7 +66,7 @@ class ServerProcess:
         if self.netns:
             command = ["ip", "netns", "exec", self.netns, *command]
         with open(self.log_path, "ab") as out:
-            self.process = subprocess.Popen(command, env=self.env, stdout=out, stderr=out, cwd=REPO,
+            self.process = subprocess.Popen(command, env=self.env, stdout=out, stderr=out, cwd=self.cwd,
                                             start_new_session=True)
 
     def start(self, timeout: float = 60) -> dict[str, Any]:

@@ -34,10 +34,17 @@ class PushResponse(Struct):
     results: list[MutationResult]
 
 
+#: The most changes a phone may ask for in one pull page, and what the phone asks (``pwa/js/rules.js``). A fresh
+#: phone's first pull is tens of thousands of rows: each page costs the server about 10 ms whatever it holds, so
+#: large pages make the first pull cheap. The server's byte bound on a page (``server.sync_api.pages``) keeps a
+#: page of long texts small enough for a cheap phone.
+MAX_PULL_LIMIT = 5000
+
+
 class PullRequest(Struct, forbid_unknown_fields=True):
     client_id: UUID
     cursor: Annotated[str, Meta(max_length=200)] | None = None
-    limit: Annotated[int, Meta(ge=1, le=1000)] = 500
+    limit: Annotated[int, Meta(ge=1, le=MAX_PULL_LIMIT)] = 500
 
 
 Entity = Literal["estate", "location", "member", "issue", "issue_event", "photo", "inspection", "rejection",

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sync import mutations, text
+from sync import mutations, protocol, text
 from sync.languages import DEFAULT_LANGUAGE, LANGUAGES
 from sync.grading import DEFAULT_SCHEME, ELEMENTS, RECHECK_OUTCOMES, SCHEMES
 from sync.permissions import PERMISSIONS, STAFF_ONLY_FIELDS
@@ -86,6 +86,8 @@ def shared_rules() -> dict[str, Any]:
             "short_text": _max_length(mutations.ShortText),
             "text": _max_length(mutations.Text),
             "mutations_per_push": mutations.MAX_BATCH,
+            # What the phone asks for in one pull page: the most the server allows (sync/protocol.py).
+            "changes_per_pull": protocol.MAX_PULL_LIMIT,
         },
         # Characters no text may hold (sync/text.py); the phone strips them from what is typed or pasted.
         "control_characters": text.CONTROL_CHARACTERS,

@@ -2,6 +2,7 @@
  * The server's HTTP face, as in docs/sync-protocol.md. Same-origin requests carry the HttpOnly session cookie;
  * the token itself is never stored by the app.
  */
+import { RULES } from './rules.js';
 
 /** A problem answer from the server (or a network failure, with status 0). */
 export class ApiError extends Error {
@@ -52,7 +53,9 @@ export const api = {
   logout: () => call('/api/auth/logout', { method: 'POST', body: {} }),
   me: () => call('/api/auth/me'),
   push: (clientId, mutations) => call('/api/sync/push', { method: 'POST', body: { client_id: clientId, mutations } }),
-  pull: (clientId, cursor, limit = 500) =>
+  // Pages as large as the server allows: a first pull is tens of thousands of changes, and every page costs the
+  // server the same overhead; the server also bounds a page by its bytes, so a page stays small on a cheap phone.
+  pull: (clientId, cursor, limit = RULES.limits.changes_per_pull) =>
     call('/api/sync/pull', { method: 'POST', body: { client_id: clientId, cursor, limit } }),
 };
 

@@ -405,7 +405,8 @@ export const RULES = Object.freeze({
   "limits": {
     "short_text": 500,
     "text": 20000,
-    "mutations_per_push": 500
+    "mutations_per_push": 500,
+    "changes_per_pull": 5000
   },
   "control_characters": "[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]"
 });

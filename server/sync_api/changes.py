@@ -19,6 +19,7 @@ from server.db.bulk import insert_rows
 from server.db.tables import ChangeCounter, ChangeLog
 from server.db.tables import Issue as IssueRow
 from server.auth.scoping import contractor_handover
+from server.sync_api.pages import read_page
 from sync.cursor import history_mark
 from sync.protocol import Change
 from sync.records import Role
@@ -207,24 +208,21 @@ def visible_rows(estate_ids: list[UUID], client_id: UUID, *, roles: dict[UUID, R
 async def read_changes(after: int, up_to: int, estate_ids: list[UUID], client_id: UUID,
                        limit: int, *, roles: dict[UUID, Role] | None = None,
                        user_id: UUID | None = None) -> tuple[list[Change], int, bool]:
-    """Changes visible to this person and client in (after, up_to], at most ``limit`` (see ``visible_rows``).
+    """Changes visible to this person and client in (after, up_to], a page as ``server.sync_api.pages`` bounds it
+    (see ``visible_rows``).
 
     Returns the changes, the version the next pull continues from, and whether more are waiting.
     """
     visible = visible_rows(estate_ids, client_id, roles=roles, user_id=user_id)
-    rows = await (
-        ChangeLog.select(ChangeLog.version, ChangeLog.entity, ChangeLog.entity_id, ChangeLog.deleted,
-                         ChangeLog.data)
-        .where((ChangeLog.version > after) & (ChangeLog.version <= up_to) & visible)
-        .order_by(ChangeLog.version)
-        .limit(limit + 1)
-    )
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    changes = [
-        Change(entity=row["entity"], id=row["entity_id"], deleted=row["deleted"],
-               data=msgspec.json.decode(row["data"]) if row["data"] is not None else None)
-        for row in rows
-    ]
-    next_version = rows[-1]["version"] if has_more else up_to
-    return changes, next_version, has_more
+
+    async def fetch(reached: int, count: int) -> list[dict[str, Any]]:
+        return await (
+            ChangeLog.select(ChangeLog.version, ChangeLog.entity, ChangeLog.entity_id, ChangeLog.deleted,
+                             ChangeLog.data)
+            .where((ChangeLog.version > reached) & (ChangeLog.version <= up_to) & visible)
+            .order_by(ChangeLog.version)
+            .limit(count)
+        )
+
+    changes, reached, has_more = await read_page(fetch, after, limit)
+    return changes, reached if has_more else up_to, has_more

@@ -1,8 +1,11 @@
 """Journey: sign in once with signal, then open the app in a stairwell with none."""
 
+import json
 import uuid
 
 import pytest
+
+from sync.shared_rules import shared_rules
 
 pytestmark = pytest.mark.browser
 
@@ -29,9 +32,14 @@ def test_app_and_issue_list_load_offline_after_one_sign_in(open_phone, server_as
     assert result["status"] == "applied", result
 
     phone = open_phone("rep")
+    pulls: list[dict] = []
+    phone.context.on("request", lambda request: pulls.append(json.loads(request.post_data))
+                     if request.url.endswith("/api/sync/pull") else None)
     phone.sign_in("rep@demo.test")
     phone.wait_controlled()
     phone.page.get_by_text("Broken light on the second floor landing").wait_for()
+    # The first pull asks for pages as large as the server allows (a few, not a hundred, for a big estate).
+    assert pulls and {pull["limit"] for pull in pulls} == {shared_rules()["limits"]["changes_per_pull"]}
 
     phone.set_offline(True)
     phone.reload()

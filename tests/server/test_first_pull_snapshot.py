@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from server.sync_api import snapshot
+from server.sync_api import pages, snapshot
 from tests.conftest import Person, Replica, new_issue_args
 
 
@@ -96,6 +96,21 @@ async def test_a_fresh_pull_sends_each_visible_row_once_and_ends_as_a_replay_doe
     assert [(c["entity"], c["id"]) for c in paged] == keys
 
 
+async def test_a_page_read_in_several_chunks_is_the_page_read_at_once(as_rep, as_staff, monkeypatch):
+    await _history(as_rep, as_staff)
+    whole = await Person(as_rep.http, "rep@demo.test").sign_in()
+    at_once = await _pages(whole, limit=1000)
+    monkeypatch.setattr(pages, "_CHUNK_ROWS", 2)
+    monkeypatch.setattr(pages, "_MIN_CHUNK_ROWS", 1)
+    chunked = await Person(as_rep.http, "rep@demo.test").sign_in()
+    in_chunks = await _pages(chunked, limit=1000)
+    assert len(at_once) == len(in_chunks) == 1
+    assert in_chunks[0]["changes"] == at_once[0]["changes"] and len(at_once[0]["changes"]) > 6
+    # The log, read in chunks too: everything pushed after the snapshot, in order, once.
+    await _history(as_rep, as_staff, issues=2)
+    assert await chunked.pull_all(limit=1000) == await whole.pull_all(limit=1000) != []
+
+
 async def _replayed_changes(person: Person) -> list[dict[str, Any]]:
     fingerprint = _text(person.cursor).split(".")[1]
     replayer = await Person(person.http, person.email, client_id=person.client_id).sign_in()
@@ -180,7 +195,7 @@ async def _all_changes_since_start(person: Person) -> list[dict[str, Any]]:
 
 
 async def test_snapshot_pages_are_bounded_by_bytes(as_rep, monkeypatch):
-    monkeypatch.setattr(snapshot, "PAGE_BYTES", 16 * 1024)
+    monkeypatch.setattr(pages, "PAGE_BYTES", 16 * 1024)
     for n in range(12):
         await as_rep.push(as_rep.mutation("issue.create", new_issue_args(
             as_rep.estate(), title=f"Long {n}", description="The bin store door is broken. " * 130)))
@@ -192,6 +207,22 @@ async def test_snapshot_pages_are_bounded_by_bytes(as_rep, monkeypatch):
         assert size <= 16 * 1024 or len(answer["changes"]) == 1, size
     titles = {c["data"]["title"] for a in answers for c in a["changes"] if c["entity"] == "issue"}
     assert {f"Long {n}" for n in range(12)} <= titles
+
+
+async def test_log_pages_are_bounded_by_bytes_too(as_rep, monkeypatch):
+    phone = await Person(as_rep.http, "rep@demo.test").sign_in()
+    await phone.pull_all(limit=1000)
+    monkeypatch.setattr(pages, "PAGE_BYTES", 16 * 1024)
+    for n in range(12):
+        await as_rep.push(as_rep.mutation("issue.create", new_issue_args(
+            as_rep.estate(), title=f"Long {n}", description="The bin store door is broken. " * 130)))
+    answers = await _pages(phone, limit=1000)
+    assert len(answers) >= 4 and not any(answer["reset"] for answer in answers)
+    for answer in answers:
+        size = len(json.dumps(answer["changes"], separators=(",", ":"), ensure_ascii=False).encode())
+        assert size <= 16 * 1024 or len(answer["changes"]) == 1, size
+    titles = [c["data"]["title"] for a in answers for c in a["changes"] if c["entity"] == "issue"]
+    assert titles == [f"Long {n}" for n in range(12)]
 
 
 async def test_a_snapshot_cursor_is_checked_like_any_other(as_rep, as_rep2):

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from server.demo import demo_id
 from sync.hlc import format_stamp
+from sync.protocol import MAX_PULL_LIMIT
 from tests.conftest import new_issue_args
 
 DEMO_MEETING = demo_id("meeting:larkspur:tra")
@@ -52,6 +53,16 @@ async def test_types_are_strict_a_string_is_not_a_number(as_rep, body, field):
     answer = await as_rep.http.post("/api/sync/pull", headers=as_rep.headers, json=body)
     assert answer.status_code == 400 and answer.json()["code"] == "400.1", answer.text
     assert field in answer.text
+
+
+async def test_a_pull_page_is_at_most_what_the_protocol_allows(as_rep):
+    for limit in (0, MAX_PULL_LIMIT + 1):
+        answer = await as_rep.http.post("/api/sync/pull", headers=as_rep.headers,
+                                        json={"client_id": as_rep.client_id, "limit": limit})
+        assert answer.status_code == 400 and answer.json()["code"] == "400.1" and "limit" in answer.text, limit
+    answer = await as_rep.http.post("/api/sync/pull", headers=as_rep.headers,
+                                    json={"client_id": as_rep.client_id, "limit": MAX_PULL_LIMIT})
+    assert answer.status_code == 200, answer.text
 
 
 async def test_a_mutation_number_sent_as_text_refuses_the_push(as_rep):
