@@ -42,6 +42,7 @@ from typing import Any
 
 from bench.server_process import ServerDidNotStart, ServerProcess
 from bench.sync_throughput import POSTGRES_ADMIN_DSN, BenchFailure, Phase, Phone, Server
+from bench.replica import apply_changes
 
 SAMPLE_ISSUES = 100
 SAMPLE_COMMENTS = 3
@@ -190,12 +191,7 @@ def fresh_pull(phone: Phone, limit: int) -> dict[str, Any]:
         changes += len(body["changes"])
         raw += len(answer.content)
         wire += answer.num_bytes_downloaded
-        for change in body["changes"]:
-            bucket = held.setdefault(change["entity"], {})
-            if change["deleted"]:
-                bucket.pop(change["id"], None)
-            else:
-                bucket[change["id"]] = change["data"]
+        apply_changes(held, body["changes"])
         cursor = body["cursor"]
         if not body["has_more"]:
             break

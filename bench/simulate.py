@@ -49,6 +49,7 @@ from typing import Any
 import httpx
 
 from bench.server_process import ServerProcess, free_port
+from bench.replica import apply_changes
 from sync.hlc import HybridClock
 
 ACCOUNTS = ["staff@demo.test", "rep@demo.test", "rep2@demo.test"]
@@ -329,12 +330,7 @@ async def pull_everything(http: httpx.AsyncClient, server: ServerProcess, phone:
         phone.learn_time(body["server_time"])
         if body["reset"]:
             phone.replica = {}
-        for change in body["changes"]:
-            bucket = phone.replica.setdefault(change["entity"], {})
-            if change["deleted"]:
-                bucket.pop(change["id"], None)
-            else:
-                bucket[change["id"]] = change["data"]
+        apply_changes(phone.replica, body["changes"])
         phone.cursor = body["cursor"]
         if not body["has_more"]:
             return

@@ -42,6 +42,7 @@ from typing import Any
 import httpx
 
 from bench.server_process import ServerProcess
+from bench.replica import apply_changes
 from sync.hlc import HybridClock
 from sync.mutations import MAX_BATCH
 
@@ -333,14 +334,7 @@ class Phone:
 
 def replica(changes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """What a phone holds after applying pulled changes in order: entity → id → data."""
-    entities: dict[str, dict[str, Any]] = {}
-    for change in changes:
-        bucket = entities.setdefault(change["entity"], {})
-        if change["deleted"]:
-            bucket.pop(change["id"], None)
-        else:
-            bucket[change["id"]] = change["data"]
-    return entities
+    return apply_changes({}, changes)
 
 
 # --- the run -----------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from bench.server_process import free_port
+from bench.replica import apply_changes
 from server.app import create_app
 from server.settings import Settings
 from sync.hlc import HybridClock
@@ -187,12 +188,7 @@ class Replica:
         self.entities: dict[str, dict[str, Any]] = {}
 
     def apply(self, changes: list[dict[str, Any]]) -> None:
-        for change in changes:
-            bucket = self.entities.setdefault(change["entity"], {})
-            if change["deleted"]:
-                bucket.pop(change["id"], None)
-            else:
-                bucket[change["id"]] = change["data"]
+        apply_changes(self.entities, changes)
 
     def issues(self) -> dict[str, Any]:
         return self.entities.get("issue", {})

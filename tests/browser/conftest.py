@@ -15,6 +15,7 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
+from bench.replica import apply_changes
 from tests.chromium import CHROMIUM_ARGS, chromium_executable
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -310,12 +311,7 @@ class ServerView:
             answer = self.client.post("/api/sync/pull", json={"client_id": self.client_id, "cursor": cursor, "limit": 500})
             answer.raise_for_status()
             body = answer.json()
-            for change in body["changes"]:
-                bucket = entities.setdefault(change["entity"], {})
-                if change["deleted"]:
-                    bucket.pop(change["id"], None)
-                else:
-                    bucket[change["id"]] = change["data"]
+            apply_changes(entities, body["changes"])
             cursor = body["cursor"]
             if not body["has_more"]:
                 return entities
