@@ -14,9 +14,12 @@ from typing import Any
 
 import msgspec
 from piccolo.columns import JSON, JSONB, Column
+import aiosqlite
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 from piccolo.utils.sql_values import convert_to_sql_value
+
+from server.db.sqlite_engine import run_one
 
 _json = msgspec.json.Encoder()
 
@@ -36,6 +39,30 @@ def _marks(count: int, postgres: bool, start: int = 1) -> list[str]:
 async def executemany(connection: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
     """The one door of bulk writes to the database (``tests/server/test_query_plans.py`` watches it)."""
     await connection.executemany(sql, rows)
+
+
+async def fetchall(connection: Any, sql: str, values: list[Any]) -> list[dict[str, Any]]:
+    """The one door of bulk reads (watched like ``executemany``)."""
+    if isinstance(connection, aiosqlite.Connection):
+        return await connection._execute(run_one, connection._conn, sql, values)
+    return [dict(row) for row in await connection.fetch(sql, *values)]
+
+
+async def select_in(table: type[Table], names: Sequence[str], key: str, values: Sequence[Any]) -> list[dict[str, Any]]:
+    """The rows of ``table`` whose ``key`` is one of ``values``, these columns of them, in one statement (without
+    the query builder: an ``IN`` of hundreds of ids took Piccolo longer to build than the database to answer)."""
+    if not values:
+        return []
+    columns = ", ".join(f'"{name}"' for name in names)
+    marks = ", ".join("{}" for _ in values)
+    return await read(table, f'SELECT {columns} FROM "{table._meta.tablename}" WHERE "{key}" IN ({marks})', values)
+
+
+async def read(table: type[Table], sql: str, values: Sequence[Any]) -> list[dict[str, Any]]:
+    """A read in the unit of work's transaction; ``{}`` marks each value. Column types convert as in Piccolo's
+    selects (the connection is the same)."""
+    connection, postgres = _connection_and_style(table)
+    return await fetchall(connection, sql.format(*_marks(len(values), postgres)), list(values))
 
 
 def _layout(columns: Sequence[Column]) -> tuple[tuple[str, bool], ...]:

@@ -22,7 +22,7 @@ from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 _HAS_RETURNING = sqlite3.sqlite_version_info >= (3, 35)
 
 
-def _run(connection: sqlite3.Connection, query: str, args: list[Any]) -> list[dict[str, Any]]:
+def run_one(connection: sqlite3.Connection, query: str, args: list[Any]) -> list[dict[str, Any]]:
     connection.row_factory = dict_factory
     cursor = connection.execute(query, args)
     try:
@@ -36,4 +36,4 @@ class OneHopSQLiteEngine(SQLiteEngine):
                                           query_type: str = "generic", table: Any = None) -> Any:
         if not _HAS_RETURNING:  # pragma: no cover - every supported Debian has 3.40 or newer
             return await super()._run_in_existing_connection(connection, query, args, query_type, table)
-        return await connection._execute(_run, connection._conn, query, args or [])
+        return await connection._execute(run_one, connection._conn, query, args or [])

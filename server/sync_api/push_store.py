@@ -27,7 +27,7 @@ import msgspec
 
 from server.clock import utcnow as now
 from server.db import tables as t
-from server.db.bulk import delete_rows, insert_rows, update_rows
+from server.db.bulk import delete_rows, insert_rows, read, select_in, update_rows
 from server.sync_api.changes import ChangeRecorder
 from server.sync_api.rows import from_row, to_row
 from server.sync_api.store import ID_KINDS, DatabaseStore, mutation_row
@@ -106,20 +106,20 @@ class PushStore(DatabaseStore):
         self._kinds.update(dict.fromkeys(wanted))
         self._issues.update(dict.fromkeys(wanted))
         self._locations.update(dict.fromkeys(wanted))
+        issue_columns = [column._meta.db_column_name for column in t.Issue._meta.columns]
         for chunk in _chunks(wanted):
             in_list = ", ".join("{}" for _ in chunk)
-            held = await t.Issue.raw(" UNION ALL ".join(
+            held = await read(t.Issue, " UNION ALL ".join(
                 f"SELECT '{kind}' AS kind, id FROM {table._meta.tablename} WHERE id IN ({in_list})"
-                for kind, table in ID_KINDS), *(chunk * len(ID_KINDS)))
+                for kind, table in ID_KINDS), chunk * len(ID_KINDS))
             for row in held:
                 self._kinds[_uuid(row["id"])] = row["kind"]
-            for row in await t.Issue.select().where(t.Issue.id.is_in(chunk)):
+            for row in await select_in(t.Issue, issue_columns, "id", chunk):
                 self._issues[_uuid(row["id"])] = from_row(Issue, row)
-            for row in await t.Location.select(t.Location.id, t.Location.estate_id).where(t.Location.id.is_in(chunk)):
+            for row in await select_in(t.Location, ["id", "estate_id"], "id", chunk):
                 self._locations[_uuid(row["id"])] = row["estate_id"]
             self._followers.update((row_id, set()) for row_id in chunk)
-            for row in await t.IssueFollower.select(t.IssueFollower.issue_id, t.IssueFollower.user_id).where(
-                    t.IssueFollower.issue_id.is_in(chunk)):
+            for row in await select_in(t.IssueFollower, ["issue_id", "user_id"], "issue_id", chunk):
                 self._followers[_uuid(row["issue_id"])].add(_uuid(row["user_id"]))
                 self._stored_follows.add(f"{row['issue_id']}:{row['user_id']}")
 

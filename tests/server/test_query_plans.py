@@ -44,9 +44,9 @@ HOT = {
     "an issue's history for a hand-over": '"change_log"."issue_id" =',
     "the pull's change read": '"change_log"."version" >',
     "a first pull's snapshot page": "SELECT max(l.version) FROM change_log AS l",
-    "a push's read-ahead of its issues": 'FROM "issue" WHERE "issue"."id" IN (',
+    "a push's read-ahead of its issues": 'FROM "issue" WHERE "id" IN (',
     "a push's read-ahead of ids held anywhere": "SELECT 'issue' AS kind, id FROM issue WHERE id IN (",
-    "a push's read-ahead of followers": '"issue_follower"."issue_id" IN (',
+    "a push's read-ahead of followers": 'FROM "issue_follower" WHERE "issue_id" IN (',
     "a push's edits written back by id": 'UPDATE "issue" SET',
     "the phone's last mutation": 'FROM "sync_client" WHERE "sync_client"."client_id" =',
 }
@@ -109,7 +109,15 @@ class Recorder:
                 self.statements.append((sql, list(rows[0])))
             await executemany(connection, sql, rows)
 
+        fetchall = bulk.fetchall
+
+        async def recorded_read(connection: Any, sql: str, values: list[Any]) -> list[dict[str, Any]]:
+            if self.on:
+                self.statements.append((sql, list(values)))
+            return await fetchall(connection, sql, values)
+
         monkeypatch.setattr(bulk, "executemany", recorded_rows)
+        monkeypatch.setattr(bulk, "fetchall", recorded_read)
         engine_class = type(current_engine())
         run = engine_class.run_querystring
 
