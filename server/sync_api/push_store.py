@@ -52,12 +52,16 @@ def suits(mutations: Iterable[Any]) -> bool:
     return all(isinstance(mutation, (*BULK_MUTATIONS, m.Unreadable)) for mutation in mutations)
 
 
-def _uuids(value: Any) -> Iterable[UUID]:
-    if isinstance(value, UUID):
-        yield value
-    elif isinstance(value, msgspec.Struct):
-        for field in value.__struct_fields__:
-            yield from _uuids(getattr(value, field))
+#: The arguments of bulk mutations that name a row the push may read (``IssueUpdateArgs.fields`` as well).
+_NAMES_A_ROW = ("id", "issue_id", "location_id", "inspection_id")
+
+
+def _uuids(args: Any) -> Iterable[UUID]:
+    for holder in (args, getattr(args, "fields", None)):
+        for name in _NAMES_A_ROW:
+            value = getattr(holder, name, None)
+            if isinstance(value, UUID):
+                yield value
 
 
 def _copy(issue: Issue) -> Issue:
