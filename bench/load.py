@@ -196,6 +196,8 @@ async def run_setup(database: str, workers: int, phone_counts: list[int], second
                     "push_p99": percentile(tally.push_ms, 0.99), "photo_p50": percentile(tally.photo_ms, 0.50),
                     "photo_p95": percentile(tally.photo_ms, 0.95), "photo_p99": percentile(tally.photo_ms, 0.99),
                     "failures": tally.failures[:3],
+                    # The machine may be shared: the 1-minute load average as the run ends (this run included).
+                    "load_average": os.getloadavg()[0],
                 })
                 print_row(rows[-1])
     finally:
@@ -210,7 +212,7 @@ async def run_setup(database: str, workers: int, phone_counts: list[int], second
 
 
 HEADER = ("| database | workers | phones | estates | mutations/s | push p50 / p95 / p99 ms | pushes | photos/s | "
-          "photo p50 / p95 / p99 ms | failures |")
+          "photo p50 / p95 / p99 ms | load avg | failures |")
 
 
 def print_row(row: dict) -> None:
@@ -218,7 +220,7 @@ def print_row(row: dict) -> None:
           f"{row['mutations_per_s']:,.0f} | {row['push_p50']:,.0f} / {row['push_p95']:,.0f} / {row['push_p99']:,.0f} | "
           f"{row['pushes']} | {row['photos_per_s']:,.1f} | "
           f"{row['photo_p50']:,.0f} / {row['photo_p95']:,.0f} / {row['photo_p99']:,.0f} | "
-          f"{len(row['failures']) or 'none'} |", flush=True)
+          f"{row['load_average']:.1f} | {len(row['failures']) or 'none'} |", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.estates < 1:
         parser.error("--estates must be at least 1")
     print(HEADER)
-    print("|" + "---|" * 10)
+    print("|" + "---|" * 11)
     failed = False
     for setup in args.setups:
         database, workers = setup.split(":")
