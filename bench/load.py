@@ -2,8 +2,9 @@
 
 For each database and worker count, the real server runs as its own process group; 1, 10 and 100 phones (each
 its own client id) push batches of mutations (issue creates, edits and comments) and upload a small photo every
-few pushes, as fast as the server answers, for a fixed time. Every answer is checked (200 and every mutation
-``applied``), so a fast wrong server cannot score.
+few pushes, as fast as the server answers (or, with ``--pace``, one push every so many seconds per phone, which
+measures latency at a given load rather than at saturation), for a fixed time. Every answer is checked (200 and
+every mutation ``applied``), so a fast wrong server cannot score.
 
 Who the phones are matters on PostgreSQL, where a push waits for any other push on the same estate, person or
 phone (``server/sync_api/push_locks.py``). Before the timed part the bench creates ``--estates`` estates, each
@@ -16,6 +17,7 @@ in one person's hands on one estate, the worst case, where every push waits for 
     python -m bench.load                          # SQLite 1 worker; PostgreSQL 1 and 4 workers; 1/10/100 phones
     python -m bench.load --seconds 10 --phones 1 10 --setups sqlite:1
     python -m bench.load --estates 1              # every phone one person on one estate
+    python -m bench.load --pace 60 --seconds 120  # each phone pushes once a minute
 
 Prints one table row per run; the figures of record are in docs/benchmarks.md.
 """
@@ -112,12 +114,20 @@ async def sign_in(http: httpx.AsyncClient, url: str, people: list[Person]) -> li
 
 
 async def phone(http: httpx.AsyncClient, url: str, token: str, person: Person, until: float, tally: Tally,
-                rng: random.Random, batch: int) -> None:
+                rng: random.Random, batch: int, pace: float = 0) -> None:
+    """Push batches until ``until``: back to back, or with ``pace`` a push starting every ``pace`` seconds (the
+    first at a random moment within one pace, so phones do not arrive together), never two at once."""
     client_id = str(uuid.uuid4())
     clock = HybridClock(client_id)
     headers = {"Authorization": f"Bearer {token}"}
     number, issues, pushes = 1, [], 0
-    while time.monotonic() < until:
+    next_push = time.monotonic() + rng.random() * pace
+    while True:
+        if pace:
+            await asyncio.sleep(max(0.0, next_push - time.monotonic()))
+            next_push += pace
+        if time.monotonic() >= until:
+            break
         mutations = []
         for _ in range(batch):
             stamp = clock.now(int(time.time() * 1000))
@@ -157,7 +167,7 @@ async def phone(http: httpx.AsyncClient, url: str, token: str, person: Person, u
 
 
 async def run_setup(database: str, workers: int, phone_counts: list[int], seconds: float, batch: int,
-                    estates: int) -> list[dict]:
+                    estates: int, pace: float = 0) -> list[dict]:
     data_dir = Path(tempfile.mkdtemp(prefix="estatewalk-load-"))
     env = {**os.environ, "ESTATEWALK_DATA": str(data_dir)}
     env.pop("DATABASE_URL", None)
@@ -186,7 +196,7 @@ async def run_setup(database: str, workers: int, phone_counts: list[int], second
                 started = time.monotonic()
                 until = started + seconds
                 await asyncio.gather(*[phone(http, server.url, tokens[k % estates], people[k % estates], until,
-                                             tally, random.Random(rng.random()), batch) for k in range(count)])
+                                             tally, random.Random(rng.random()), batch, pace) for k in range(count)])
                 elapsed = time.monotonic() - started
                 rows.append({
                     "database": database, "workers": workers, "phones": count, "estates": min(count, estates),
@@ -233,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--estates", type=int, default=100,
                         help="estates, one staff member each; phone k is the person of estate k mod this "
                              "(1: every phone one person on one estate, the worst case)")
+    parser.add_argument("--pace", type=float, default=0,
+                        help="seconds from one push's start to the next per phone (default 0: back to back, "
+                             "which measures saturation; a pace measures latency at a given load)")
     args = parser.parse_args(argv)
     if args.estates < 1:
         parser.error("--estates must be at least 1")
@@ -241,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for setup in args.setups:
         database, workers = setup.split(":")
-        rows = asyncio.run(run_setup(database, int(workers), args.phones, args.seconds, args.batch, args.estates))
+        rows = asyncio.run(run_setup(database, int(workers), args.phones, args.seconds, args.batch, args.estates,
+                                     args.pace))
         failed = failed or any(row["failures"] for row in rows)
         for row in rows:
             for failure in row["failures"]:
