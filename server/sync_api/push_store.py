@@ -11,9 +11,10 @@ A phone's walk is mostly ``issue.*`` mutations. Through ``DatabaseStore`` each c
 3. writes each table's rows with one ``executemany`` when the push ends (``write_buffered``), then queues the
    e-mails of its timeline events.
 
-Only pushes made entirely of ``BULK_MUTATIONS`` use it (``suits``); any other push, and a bulk push whose rows meet
-a key another transaction took in the meantime (the write raises a unique violation), runs through
-``DatabaseStore``, one mutation at a time. The rules are the same either way, and the tests run both paths.
+A push goes through it in runs of consecutive ``BULK_MUTATIONS`` (``suits``), each written out before the next run;
+the other mutations between them, and the whole push if its rows meet a key another transaction took in the
+meantime (the write raises a unique violation), go through ``DatabaseStore`` one at a time, in the same transaction
+(``server.sync_api.routes``). The rules are the same either way, and the tests run both paths.
 """
 
 from __future__ import annotations

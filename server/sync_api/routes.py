@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+from typing import Any
+from uuid import UUID
+
 from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
@@ -32,7 +36,14 @@ from sync.cursor import (
     starting_point,
 )
 from sync.mutations import read_mutation
-from sync.engine import ClientOfAnotherUser, MutationConflict, MutationGap, apply_push
+from sync.engine import (
+    ClientOfAnotherUser,
+    MutationConflict,
+    MutationGap,
+    MutationResult,
+    PushOutcome,
+    apply_push,
+)
 from sync.protocol import PullRequest, PullResponse, PushRequest, PushResponse
 
 
@@ -47,15 +58,13 @@ _ATTEMPTS = 3
 async def push(request: Request, data: JSONBody[PushRequest], viewer: NamedDependency[Viewer]) -> PushResponse:
     """Apply a phone's mutations exactly once, in order. See docs/sync-protocol.md."""
     mutations = [read_mutation(raw) for raw in (await request.json())["mutations"]]
-    bulk = suits(mutations)
+    bulk = True
     try:
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                async with unit_of_work(store=PushStore if bulk else DatabaseStore) as store:
+                async with unit_of_work() as store:
                     await lock_for_push(viewer.user_id, data.client_id, mutations)
-                    if isinstance(store, PushStore):
-                        await store.read_ahead(data.client_id, mutations)
-                    outcome = await apply_push(store, viewer.actor(), data.client_id, mutations, utcnow())
+                    outcome = await _apply_in_runs(store, viewer, data.client_id, mutations, bulk=bulk)
                 break
             except Exception as exc:
                 # Nothing of the failed attempt was kept: running the whole push again is safe. A bulk push whose
@@ -73,6 +82,29 @@ async def push(request: Request, data: JSONBody[PushRequest], viewer: NamedDepen
         raise ClientIdTaken("this client id is registered to another person; sign out to get a new one") from None
     return PushResponse(last_mutation_id=outcome.last_mutation_id, server_time=unix_millis(),
                         results=outcome.results)
+
+
+async def _apply_in_runs(store: DatabaseStore, viewer: Viewer, client_id: UUID, mutations: list[Any], *,
+                         bulk: bool) -> PushOutcome:
+    """Apply the push in runs of consecutive mutations: each run the bulk store suits (``suits``) through a
+    ``PushStore`` written out before the next run starts, the others one at a time, all in the one transaction.
+    A walk's push mixes creates with photos: its creates still go in bulk."""
+    results: list[MutationResult] = []
+    outcome = None
+    now = utcnow()
+    for in_bulk, run in groupby(mutations, key=lambda mutation: bulk and suits([mutation])):
+        part = list(run)
+        if in_bulk:
+            buffered = PushStore(store.changes)
+            await buffered.read_ahead(client_id, part)
+            outcome = await apply_push(buffered, viewer.actor(), client_id, part, now)
+            await buffered.write_buffered()
+        else:
+            outcome = await apply_push(store, viewer.actor(), client_id, part, now)
+        results.extend(outcome.results)
+    if outcome is None:  # an empty push still registers the phone and answers where it stands
+        outcome = await apply_push(store, viewer.actor(), client_id, [], now)
+    return PushOutcome(last_mutation_id=outcome.last_mutation_id, results=results)
 
 
 @post("/api/sync/pull", tags=["sync"], status_code=200, security=SIGNED_IN,

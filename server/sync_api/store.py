@@ -116,8 +116,6 @@ class DatabaseStore:
     async def server_secret(self) -> bytes:
         return await server_secret()
 
-    async def write_buffered(self) -> None:
-        """Write what the store held back until the end of the unit of work: nothing, here (see ``PushStore``)."""
 
     # --- clients and mutations -------------------------------------------------------------------------
     async def client_state(self, client_id: UUID) -> ClientState | None:

@@ -9,21 +9,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import TypeVar
 
 from server.db.engine import current_engine, write_transaction
 from server.sync_api.changes import ChangeRecorder
 from server.sync_api.store import DatabaseStore
 
-S = TypeVar("S", bound=DatabaseStore)
-
 
 @contextlib.asynccontextmanager
-async def unit_of_work(*, join: bool = False, store: type[S] = DatabaseStore) -> AsyncIterator[S]:
-    """``join=True`` writes inside the caller's write transaction instead of opening one; ``store`` is the kind of
-    store (a ``PushStore`` holds its rows back until the end)."""
+async def unit_of_work(*, join: bool = False) -> AsyncIterator[DatabaseStore]:
+    """``join=True`` writes inside the caller's write transaction instead of opening one. (A push's runs of issue
+    mutations write through a ``PushStore`` sharing this store's changes: ``server.sync_api.routes``.)"""
     async with contextlib.nullcontext() if join else write_transaction(current_engine()):
-        writer = store(ChangeRecorder())
+        writer = DatabaseStore(ChangeRecorder())
         yield writer
-        await writer.write_buffered()
         await writer.changes.flush()

@@ -6,6 +6,7 @@ SQLite traces every statement it runs on the server's connections (``set_trace_c
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -77,3 +78,24 @@ async def test_a_push_reads_ahead_once_and_writes_each_row_once(sqlite_settings,
     assert per_push <= 20, push
     # No statement about one mutation alone: no savepoints, no "is this id taken?" one id at a time.
     assert not [statement for statement in push if statement.startswith(("SAVEPOINT", "SELECT EXISTS"))]
+
+
+async def test_a_walk_with_photos_still_writes_its_issues_in_bulk(sqlite_settings, traced):
+    async with AsyncTestClient(app=create_app(sqlite_settings)) as http:
+        staff = await Person(http, "staff@demo.test").sign_in()
+        issues = [new_issue_args(staff.estate()) for _ in range(40)]
+        photo = {"id": str(uuid.uuid4()), "issue_id": issues[19]["id"], "sha256": "ab" * 32}
+        mutations = [staff.mutation("issue.create", args) for args in issues[:20]]
+        mutations.append(staff.mutation("photo.attach", photo))  # the phone has not sent its bytes yet: allowed
+        mutations += [staff.mutation("issue.create", args) for args in issues[20:]]
+        traced.clear()
+        body = await staff.push(*mutations)
+        assert [result["status"] for result in body["results"]] == ["applied"] * 41
+        push = _push_transaction(list(traced))
+        # The photo alone runs one mutation at a time, in its savepoint; the creates before and after it go in
+        # two bulk runs, not one by one.
+        assert [statement.split()[0] for statement in push if statement.startswith("SAVEPOINT")] == ["SAVEPOINT"]
+        assert len([statement for statement in push if statement.startswith("SELECT EXISTS")]) <= 10
+        replica = await (await Person(http, "staff@demo.test").sign_in()).replica()
+        assert {args["id"] for args in issues} <= set(replica.issues())
+        assert [p["issue_id"] for p in replica.entities.get("photo", {}).values()] == [issues[19]["id"]]
